@@ -1,0 +1,3 @@
+export default function Home() {
+  return <main><h1>Cloakroom</h1></main>;
+}

@@ -1,0 +1,30 @@
+import type { Config } from 'jest';
+
+/** One Jest entry, one project per workspace. Tests are transpiled (not type-checked:
+ *  `npm run typecheck` does that) to CommonJS; kysely ships ESM only, so it is
+ *  transpiled too. */
+const transform: Config['transform'] = {
+  '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.jest.json' }],
+};
+
+const moduleNameMapper = {
+  '^@cloakroom/shared$': '<rootDir>/../shared/src/index.ts',
+  '^@cloakroom/server/testing$': '<rootDir>/../server/src/testing/index.ts',
+};
+
+const common = {
+  transform,
+  moduleNameMapper,
+  transformIgnorePatterns: ['/node_modules/(?!kysely/)'],
+  testEnvironment: 'node',
+};
+
+const config: Config = {
+  projects: [
+    { ...common, displayName: 'shared', rootDir: 'shared', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    { ...common, displayName: 'server', rootDir: 'server', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'] },
+    { ...common, displayName: 'client', rootDir: 'client', testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.tsx'], testPathIgnorePatterns: ['/node_modules/', '/.next/', '/e2e/'] },
+  ],
+};
+
+export default config;

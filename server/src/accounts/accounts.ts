@@ -1,0 +1,38 @@
+import type { PasswordHasher } from '../auth/passwords/hasher';
+import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy';
+import type { Role, UserRow, UsersRepository } from '../db/users';
+
+export type RegisterResult =
+  | { ok: true; user: UserRow }
+  | { ok: false; reason: 'email_taken' }
+  | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] };
+
+/** Accounts: creating users and checking their credentials. Knows nothing of HTTP or
+ *  sessions; inputs are already validated and normalised by the shared schemas. */
+export function accounts(users: UsersRepository, hasher: PasswordHasher) {
+  return {
+    async register(input: { email: string; password: string; name?: string | undefined; role?: Role }): Promise<RegisterResult> {
+      const problems = passwordProblems(input.password, { email: input.email });
+      if (problems.length) return { ok: false, reason: 'weak_password', problems };
+      // Hash before inserting, whether or not the email exists, and let the unique index
+      // decide: a taken email costs the same time, and racing sign-ups cannot both win.
+      const passwordHash = await hasher.hash(input.password);
+      const created = await users.create({ email: input.email, name: input.name ?? null, passwordHash, role: input.role ?? 'user' });
+      return created === 'email_taken' ? { ok: false, reason: 'email_taken' } : { ok: true, user: created };
+    },
+
+    /** The user when email and password match, else null. Exactly one hash
+     *  verification either way (a dummy one for an unknown email), so neither the
+     *  answer nor its timing tells whether the account exists. A hash made under
+     *  weaker parameters is upgraded once the password is known to be right. */
+    async verifyCredentials(email: string, password: string): Promise<UserRow | null> {
+      const user = await users.findByEmail(email);
+      if (!user) return hasher.verifyDummy(password).then(() => null);
+      if (!(await hasher.verify(user.passwordHash, password))) return null;
+      if (hasher.needsRehash(user.passwordHash)) await users.replaceHash(user.id, await hasher.hash(password));
+      return user;
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof accounts>;

@@ -1,0 +1,195 @@
+import proxyAddr from 'proxy-addr';
+import { z } from 'zod';
+
+/** A fixed secret so `npm run dev` works out of the box; production refuses it. */
+export const DEV_SESSION_SECRET = 'cloakroom-development-secret-never-use-in-production';
+export const MIN_SECRET_LENGTH = 32;
+
+/** OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1. */
+export const ARGON2_OWASP = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const seconds = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .positive({ error: 'must be a positive number of seconds' })
+    .default(fallback);
+
+const bool = (fallback?: boolean) =>
+  z
+    .enum(['true', 'false'], { error: 'must be "true" or "false"' })
+    .transform((v) => v === 'true')
+    .optional()
+    .transform((v) => v ?? fallback);
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const origin = z.string().refine(isOrigin, {
+  error: 'must be an origin like https://app.example.com (scheme, host and port only, no trailing slash)',
+});
+
+const originList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(origin));
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).default(fallback);
+
+export type TrustProxy = false | number | string[];
+
+/** Express's trust-proxy forms: a hop count, or names (loopback, linklocal,
+ *  uniquelocal), addresses and subnets. `true` (trust everyone) is refused because it
+ *  lets any client choose its own address for rate limits. */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') throw new ConfigError('TRUST_PROXY', 'must name the proxies to trust (loopback, a hop count, addresses or subnets); "true" would let any client spoof its address');
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch {
+    throw new ConfigError('TRUST_PROXY', `must be loopback, linklocal, uniquelocal, a hop count, or IP addresses/subnets (got "${value}")`);
+  }
+  return list;
+}
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a port number' }).min(0, { error: 'must be a port number (0-65535)' }).max(65535, { error: 'must be a port number (0-65535)' }).default(4000),
+  HOST: z.string().optional(),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' }).default('cloakroom:'),
+  REDIS_TIMEOUT_MS: positiveInt(1000),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/cloakroom.db')
+    .refine((v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v), { error: 'must be sqlite:<path>, sqlite::memory: or postgres://…' }),
+  SESSION_SECRET: z.string().optional(),
+  SESSION_IDLE_TIMEOUT: seconds(86_400),
+  SESSION_ABSOLUTE_TIMEOUT: seconds(604_800),
+  SESSION_TOUCH_INTERVAL: z.coerce.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be zero or more seconds' }).optional(),
+  CORS_ORIGINS: originList,
+  APP_ORIGIN: origin.optional(),
+  COOKIE_SECURE: bool(),
+  COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'must be lax, strict or none' }).default('lax'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  PASSWORD_HASH_MEMORY_KIB: positiveInt(ARGON2_OWASP.memoryKiB),
+  PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
+  PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string | undefined;
+  redis: { url: string; prefix: string; timeoutMs: number };
+  databaseUrl: string;
+  session: {
+    /** First signs, all verify: rotate by prepending a new secret. */
+    secrets: [string, ...string[]];
+    idleTimeoutMs: number;
+    absoluteTimeoutMs: number;
+    /** Reads within this interval of the last write do not write again. */
+    touchIntervalMs: number;
+  };
+  cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
+  cors: { origins: string[] };
+  appOrigin: string | undefined;
+  trustProxy: TrustProxy;
+  logLevel: string;
+  passwordHash: { memoryKiB: number; timeCost: number; parallelism: number };
+  shutdownTimeoutMs: number;
+  /** Messages to log once the logger exists (for example the dev-secret warning). */
+  warnings: string[];
+}
+
+function parseSecrets(raw: string | undefined, env: Config['env'], warnings: string[]): [string, ...string[]] {
+  const secrets = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (env === 'production') {
+    if (secrets.length === 0) throw new ConfigError('SESSION_SECRET', `is required in production: a comma-separated list of random secrets of at least ${MIN_SECRET_LENGTH} characters`);
+    if (secrets.some((s) => s === DEV_SESSION_SECRET)) throw new ConfigError('SESSION_SECRET', 'is the development secret; production needs a random secret of its own');
+    if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw new ConfigError('SESSION_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters per secret in production`);
+  }
+  if (secrets.length === 0) {
+    warnings.push('SESSION_SECRET is not set: using the fixed development secret. Never do this in production.');
+    return [DEV_SESSION_SECRET];
+  }
+  return secrets as [string, ...string[]];
+}
+
+/** Parses the environment once, at start. Throws ConfigError naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in a docker-compose `VAR:` with no value.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const got = cleaned[variable];
+    throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
+  }
+  const e = parsed.data;
+  const warnings: string[] = [];
+  const secrets = parseSecrets(e.SESSION_SECRET, e.NODE_ENV, warnings);
+  const trustProxy = parseTrustProxy(source.TRUST_PROXY);
+
+  const secure = e.COOKIE_SECURE ?? e.NODE_ENV === 'production';
+  if (e.COOKIE_SAMESITE === 'none' && !secure) {
+    throw new ConfigError('COOKIE_SAMESITE', 'can be "none" only with COOKIE_SECURE=true (browsers drop SameSite=None cookies that are not Secure)');
+  }
+
+  const idleTimeoutMs = e.SESSION_IDLE_TIMEOUT * 1000;
+  const absoluteTimeoutMs = e.SESSION_ABSOLUTE_TIMEOUT * 1000;
+  if (idleTimeoutMs > absoluteTimeoutMs) {
+    throw new ConfigError('SESSION_IDLE_TIMEOUT', `must not exceed SESSION_ABSOLUTE_TIMEOUT (${e.SESSION_ABSOLUTE_TIMEOUT} s)`);
+  }
+  // Throttle: at most one write a minute, and never so coarse that idle expiry drifts
+  // by more than a tenth of the idle timeout.
+  const touchIntervalMs = e.SESSION_TOUCH_INTERVAL !== undefined ? e.SESSION_TOUCH_INTERVAL * 1000 : Math.min(60_000, idleTimeoutMs / 10);
+
+  const passwordHash = {
+    memoryKiB: e.PASSWORD_HASH_MEMORY_KIB,
+    timeCost: e.PASSWORD_HASH_TIME_COST,
+    parallelism: e.PASSWORD_HASH_PARALLELISM,
+  };
+  if (e.NODE_ENV === 'production' && (passwordHash.memoryKiB < ARGON2_OWASP.memoryKiB || passwordHash.timeCost < ARGON2_OWASP.timeCost)) {
+    throw new ConfigError('PASSWORD_HASH_MEMORY_KIB', `and PASSWORD_HASH_TIME_COST may not go below OWASP's argon2id minimum (m=${ARGON2_OWASP.memoryKiB}, t=${ARGON2_OWASP.timeCost}) in production`);
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
+    databaseUrl: e.DATABASE_URL,
+    session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs },
+    cookie: { secure, sameSite: e.COOKIE_SAMESITE },
+    cors: { origins: e.CORS_ORIGINS },
+    appOrigin: e.APP_ORIGIN,
+    trustProxy,
+    logLevel: e.LOG_LEVEL,
+    passwordHash,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    warnings,
+  };
+}

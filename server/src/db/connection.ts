@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** PostgreSQL only: a schema to use instead of `public` (test isolation). */
+  schema?: string;
+}
+
+export function databaseKind(url: string): DatabaseKind {
+  return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+}
+
+/** `sqlite::memory:` → in memory; `sqlite:./data/x.db` → that file (folder created). */
+function sqliteFile(url: string): string {
+  const file = url.slice('sqlite:'.length);
+  if (file === ':memory:' || file === '') return ':memory:';
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return file;
+}
+
+export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Db> {
+  const plugins = [new CamelCasePlugin()];
+  if (databaseKind(url) === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    // A locked database blocks the event loop while better-sqlite3 waits, so keep the
+    // wait short; WAL lets readers proceed while a writer holds the lock.
+    const sqlite = new SQLite(sqliteFile(url), { timeout: 500 });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  }
+  const pg = await import('pg');
+  // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+    query_timeout: 5000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, it
+  // would crash the process. Queries report the outage themselves.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+}
+
+/** Answers quickly whether the database responds (readiness, start-up check). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.selectFrom('users').select((eb) => eb.lit(1).as('one')).limit(1).execute();
+}

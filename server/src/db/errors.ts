@@ -1,0 +1,22 @@
+/** Errors that mean "the database is not answering", as opposed to a bug or bad data.
+ *  They become 503 service_unavailable, never 500. */
+const PG_UNAVAILABLE = /^(08|53|57P0)/; // connection exception, insufficient resources, admin shutdown
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (NET_CODES.has(code) || PG_UNAVAILABLE.test(code)) return true;
+    if ([...SQLITE_UNAVAILABLE].some((c) => code.startsWith(c))) return true;
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|The database connection is not open|Cannot use a pool after calling end/i.test(
+    err.message,
+  );
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from './connection';
+import { isUniqueViolation } from './errors';
+import type { UserRow } from './schema';
+
+export type { UserRow };
+export type Role = UserRow['role'];
+
+export interface NewUser {
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  role?: Role;
+}
+
+export interface UserPage {
+  users: UserRow[];
+  /** Email of the last row when more rows follow. */
+  nextAfter: string | null;
+}
+
+/** Escapes LIKE wildcards so a search for "a_b%" means exactly that prefix (SQLite
+ *  has no default escape character, hence the explicit ESCAPE in the query). */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function usersRepository(db: Db) {
+  return {
+    findById(id: string): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    findByEmail(email: string): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    },
+
+    /** Inserts a user; `email_taken` when the (normalised) email exists already. The
+     *  unique index decides, so two racing registrations cannot both win. */
+    async create(input: NewUser, now = Date.now()): Promise<UserRow | 'email_taken'> {
+      const row: UserRow = {
+        id: randomUUID(),
+        email: input.email,
+        name: input.name,
+        role: input.role ?? 'user',
+        passwordHash: input.passwordHash,
+        createdAt: now,
+        updatedAt: now,
+        passwordChangedAt: now,
+      };
+      try {
+        await db.insertInto('users').values(row).execute();
+        return row;
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
+    },
+
+    async setRole(id: string, role: Role, now = Date.now()): Promise<UserRow | undefined> {
+      await db.updateTable('users').set({ role, updatedAt: now }).where('id', '=', id).execute();
+      return this.findById(id);
+    },
+
+    /** A new password: sessions that began before `now` stop counting. */
+    async changePassword(id: string, passwordHash: string, now = Date.now()): Promise<void> {
+      await db.updateTable('users').set({ passwordHash, passwordChangedAt: now, updatedAt: now }).where('id', '=', id).execute();
+    },
+
+    /** The same password under stronger hash parameters: sessions are unaffected. */
+    async replaceHash(id: string, passwordHash: string): Promise<void> {
+      await db.updateTable('users').set({ passwordHash }).where('id', '=', id).execute();
+    },
+
+    async countByRole(role: Role): Promise<number> {
+      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).where('role', '=', role).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Keyset pagination by email (unique), optionally restricted to an email prefix. */
+    async list(options: { limit: number; after?: string; emailPrefix?: string }): Promise<UserPage> {
+      let q = db.selectFrom('users').selectAll().orderBy('email').limit(options.limit + 1);
+      if (options.after !== undefined) q = q.where('email', '>', options.after);
+      if (options.emailPrefix) q = q.where(sql<boolean>`email like ${likePrefix(options.emailPrefix)} escape '\\'`);
+      const rows = await q.execute();
+      const users = rows.slice(0, options.limit);
+      return { users, nextAfter: rows.length > options.limit ? users[users.length - 1]!.email : null };
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof usersRepository>;

@@ -1,0 +1,35 @@
+import type { ReadinessResponse } from '@cloakroom/shared';
+import { Router } from 'express';
+import { pingDatabase, type Db } from '../../db/connection';
+import type { Redis } from '../../redis/client';
+import { ApiError, sendError } from '../errors';
+import { route } from './route';
+
+/** /healthz: the process is up. /readyz: it can serve sessions (Redis and the database
+ *  both answer); load balancers stop sending traffic while it says 503. */
+export function healthRoutes(redis: Redis, db: Db) {
+  const router = Router();
+  route(router, '/healthz', { get: [(_req, res) => void res.json({ status: 'ok' })] });
+  route(router, '/readyz', {
+    get: [
+      async (_req, res) => {
+        const [r, d] = await Promise.allSettled([redis.ping(), pingDatabase(db)]);
+        const checks = { redis: r.status === 'fulfilled' ? 'ok' : 'down', database: d.status === 'fulfilled' ? 'ok' : 'down' } as const;
+        if (checks.redis === 'ok' && checks.database === 'ok') {
+          const body: ReadinessResponse = { status: 'ok', checks };
+          return void res.json(body);
+        }
+        const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
+        sendError(
+          res,
+          new ApiError(
+            'service_unavailable',
+            `Not ready: ${down.join(' and ')} not answering`,
+            down.map((name) => ({ path: name, code: 'down', message: `${name} is not answering` })),
+          ),
+        );
+      },
+    ],
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import { createPasswordHasher } from './auth/passwords/hasher';
+import type { Config } from './config/env';
+import { createDatabase, databaseKind, type DatabaseOptions } from './db/connection';
+import { migrateToLatest } from './db/migrate';
+import { connectRedis, createRedis, redactUrl, StartupError } from './redis/client';
+import type { Infrastructure } from './services';
+
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Connects Redis and the database and migrates the schema, or fails within a few
+ *  seconds with a StartupError saying which service is missing and how to start it. */
+export async function connectInfrastructure(config: Config, logger: Logger, dbOptions: DatabaseOptions = {}): Promise<Infrastructure> {
+  const redis = createRedis(config.redis.url, config.redis.timeoutMs, logger);
+  await connectRedis(redis, config.redis.url);
+
+  const db = await createDatabase(config.databaseUrl, dbOptions);
+  try {
+    const applied = await within(5000, migrateToLatest(db));
+    if (applied.length) logger.info({ applied }, 'database migrated');
+  } catch (err) {
+    await redis.close().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+    const how =
+      databaseKind(config.databaseUrl) === 'postgres'
+        ? 'Start it with `docker compose up postgres` (or your PostgreSQL service), or unset DATABASE_URL to use SQLite.'
+        : 'Check that the folder is writable, or set DATABASE_URL.';
+    throw new StartupError(`The database at ${redactUrl(config.databaseUrl)} is not usable (${(err as Error).message}). ${how}`);
+  }
+
+  const hasher = await createPasswordHasher(config.passwordHash);
+  return { config, logger, redis, db, hasher };
+}
+
+export async function closeInfrastructure(infra: Pick<Infrastructure, 'redis' | 'db'>): Promise<void> {
+  await Promise.allSettled([infra.redis.isOpen ? infra.redis.close() : Promise.resolve(), infra.db.destroy()]);
+}

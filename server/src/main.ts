@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config/env';
+import { closeInfrastructure, connectInfrastructure } from './infrastructure';
+import { createLogger } from './logging/logger';
+import { StartupError } from './redis/client';
+
+/** Stops accepting connections, lets in-flight requests finish, then closes Redis and
+ *  the database. Idle keep-alive connections are closed so they cannot hold the exit. */
+function shutdownOnSignal(server: Server, close: () => Promise<void>, config: Config, log: (msg: string) => void): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight requests`);
+    const force = setTimeout(() => {
+      log(`in-flight requests did not finish within ${config.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(() => {
+      clearInterval(idle);
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`cloakroom: invalid configuration: ${err.message}`);
+    process.exit(78);
+  }
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  let infra;
+  try {
+    infra = await connectInfrastructure(config, logger);
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    console.error(`cloakroom: ${err.message}`);
+    process.exit(69);
+  }
+
+  const { app } = createApp(infra);
+  const onListening = () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, env: config.env, database: config.databaseUrl.split(':')[0] }, `cloakroom API listening on port ${port}`);
+  };
+  // No host: Node listens on every interface, IPv6 and IPv4 alike.
+  const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
+  server.on('error', (err) => {
+    console.error(`cloakroom: cannot listen on port ${config.port}: ${err.message}`);
+    process.exit(69);
+  });
+  shutdownOnSignal(server, () => closeInfrastructure(infra), config, (msg) => logger.info(msg));
+}
+
+main().catch((err: unknown) => {
+  console.error('cloakroom: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

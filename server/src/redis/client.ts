@@ -1,0 +1,66 @@
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+
+function clientFor(url: string, timeoutMs: number) {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    socket: {
+      connectTimeout: Math.max(timeoutMs, 1000),
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
+    },
+  });
+}
+
+export type Redis = ReturnType<typeof clientFor>;
+
+export class StartupError extends Error {}
+
+/** A node-redis client that fails fast instead of queueing: while Redis is away every
+ *  command rejects at once (no offline queue), a command that gets no answer gives up
+ *  after `timeoutMs`, and reconnection is retried every half second at most so service
+ *  resumes by itself soon after Redis returns. */
+export function createRedis(url: string, timeoutMs: number, logger: Logger): Redis {
+  const client = clientFor(url, timeoutMs);
+  // Without a listener node-redis's error events would crash the process.
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) logger.warn({ err: { message: err.message } }, 'redis connection lost; session routes answer 503 until it returns');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.info('redis connection restored');
+    down = false;
+  });
+  return client;
+}
+
+/** Connects, or fails within `withinMs` with a message that says how to start Redis. */
+export async function connectRedis(client: Redis, url: string, withinMs = 3000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), withinMs);
+  });
+  try {
+    await Promise.race([client.connect(), timeout]);
+  } catch (err) {
+    client.destroy();
+    throw new StartupError(
+      `Redis is not answering at ${redactUrl(url)} (${(err as Error).message}). Start it with \`docker compose up redis\` or \`redis-server\`, or set REDIS_URL.`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Hides a password in a connection URL before it is printed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { accounts } from './accounts/accounts';
+import { createPassport } from './auth/passport';
+import type { PasswordHasher } from './auth/passwords/hasher';
+import { sessionAuthenticator } from './auth/session/authenticate';
+import { sessionCookie } from './auth/session/cookie';
+import type { SessionLimits } from './auth/session/record';
+import { HashedRedisStore } from './auth/session/store';
+import { userSessions } from './auth/session/user-sessions';
+import type { Config } from './config/env';
+import type { Db } from './db/connection';
+import { usersRepository } from './db/users';
+import type { Redis } from './redis/client';
+import { redisKeys } from './redis/keys';
+
+/** What the app runs on, connected by main.ts (or by the test kit). */
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  db: Db;
+  hasher: PasswordHasher;
+}
+
+/** The domain, wired once from the infrastructure. Nothing here knows about HTTP. */
+export function createServices(infra: Infrastructure) {
+  const { config, redis, db, hasher } = infra;
+  const keys = redisKeys(config.redis.prefix);
+  const limits: SessionLimits = {
+    idleTimeoutMs: config.session.idleTimeoutMs,
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+    touchIntervalMs: config.session.touchIntervalMs,
+  };
+  const users = usersRepository(db);
+  const store = new HashedRedisStore(redis, keys, limits);
+  const accountService = accounts(users, hasher);
+  return {
+    keys,
+    limits,
+    users,
+    store,
+    accounts: accountService,
+    sessions: userSessions(store),
+    authenticate: sessionAuthenticator(users, store, limits),
+    passport: createPassport(accountService, limits),
+    cookie: sessionCookie(config),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

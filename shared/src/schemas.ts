@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, passwordBytes, passwordLength } from './password-policy';
+
+// ---------- pieces ----------
+
+/** "Email is required" for a missing field, "Email must be a string" for a wrong type. */
+const requiredString = (label: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a string`) });
+
+/** Emails are trimmed and lower-cased before anything else sees them, so that
+ *  "Ann@Example.com " and "ann@example.com" are one account. */
+export const emailSchema = requiredString('Email')
+  .trim()
+  .toLowerCase()
+  .max(254, { error: 'Email must be at most 254 characters' })
+  .pipe(z.email({ error: 'Enter a valid email address' }));
+
+/** A password exactly as typed: never trimmed, never case-folded. Only the byte cap
+ *  applies here; it runs before hashing so an oversized password costs nothing. */
+const passwordAsTyped = (label: string) =>
+  requiredString(label).refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, {
+    error: `Password must be at most ${PASSWORD_MAX_BYTES} bytes`,
+    abort: true,
+  });
+
+/** The policy for a new password (the common-password list is checked by the server). */
+export const newPasswordSchema = passwordAsTyped('Password').refine((p) => passwordLength(p) >= PASSWORD_MIN_LENGTH, {
+  error: `Password must be at least ${PASSWORD_MIN_LENGTH} characters`,
+});
+
+/** An existing password being presented: any non-empty string within the byte cap. */
+export const presentedPasswordSchema = passwordAsTyped('Password').refine((p) => p.length > 0, {
+  error: 'Password is required',
+});
+
+export const roleSchema = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+
+const isoDate = z.iso.datetime();
+
+// ---------- request bodies ----------
+
+const body = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: 'The request body must be a JSON object' });
+
+export const registerBodySchema = body({
+  email: emailSchema,
+  password: newPasswordSchema,
+  name: requiredString('Name')
+    .trim()
+    .min(1, { error: 'Name must not be empty' })
+    .max(100, { error: 'Name must be at most 100 characters' })
+    .optional(),
+});
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+export const loginBodySchema = body({
+  email: emailSchema,
+  password: presentedPasswordSchema,
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export const passwordChangeBodySchema = body({
+  currentPassword: presentedPasswordSchema,
+  newPassword: newPasswordSchema,
+});
+export type PasswordChangeBody = z.infer<typeof passwordChangeBodySchema>;
+
+export const roleUpdateBodySchema = body({ role: roleSchema });
+export type RoleUpdateBody = z.infer<typeof roleUpdateBodySchema>;
+
+export const adminUsersQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+  /** Case-insensitive email prefix. */
+  email: z.string().trim().toLowerCase().max(254).optional(),
+});
+export type AdminUsersQuery = z.infer<typeof adminUsersQuerySchema>;
+
+/** Public handles are base64url SHA-256 digests (43 characters). */
+export const sessionHandleSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+export const userIdSchema = z.uuid();
+
+// ---------- responses ----------
+
+export const publicUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: roleSchema,
+  createdAt: isoDate,
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+export const userResponseSchema = z.object({ user: publicUserSchema });
+export type UserResponse = z.infer<typeof userResponseSchema>;
+
+/** The caller's own session as /api/me shows it. `id` is a public handle, never the
+ *  cookie's session ID. */
+export const sessionInfoSchema = z.object({
+  id: z.string(),
+  createdAt: isoDate,
+  /** When the session ends at the latest (absolute lifetime). */
+  expiresAt: isoDate,
+  /** When the session ends if it is not used before then (idle timeout). */
+  idleExpiresAt: isoDate,
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const meResponseSchema = z.object({ user: publicUserSchema, session: sessionInfoSchema });
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+export const sessionListItemSchema = z.object({
+  id: z.string(),
+  createdAt: isoDate,
+  lastSeenAt: isoDate,
+  expiresAt: isoDate,
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean(),
+});
+export type SessionListItem = z.infer<typeof sessionListItemSchema>;
+
+export const sessionsResponseSchema = z.object({ sessions: z.array(sessionListItemSchema) });
+export type SessionsResponse = z.infer<typeof sessionsResponseSchema>;
+
+export const revokedResponseSchema = z.object({ revoked: z.number().int().min(0) });
+export type RevokedResponse = z.infer<typeof revokedResponseSchema>;
+
+export const adminUsersResponseSchema = z.object({
+  users: z.array(publicUserSchema),
+  nextCursor: z.string().nullable(),
+});
+export type AdminUsersResponse = z.infer<typeof adminUsersResponseSchema>;
+
+export const SECURITY_EVENT_TYPES = [
+  'login_succeeded',
+  'login_failed',
+  'logout',
+  'session_revoked',
+  'password_changed',
+  'role_changed',
+  'account_locked',
+  'registered',
+] as const;
+export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES);
+export type SecurityEventType = z.infer<typeof securityEventTypeSchema>;
+
+export const securityEventSchema = z.object({
+  id: z.string(),
+  type: securityEventTypeSchema,
+  at: isoDate,
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type SecurityEvent = z.infer<typeof securityEventSchema>;
+
+export const eventsResponseSchema = z.object({ events: z.array(securityEventSchema) });
+export type EventsResponse = z.infer<typeof eventsResponseSchema>;
+
+export const healthResponseSchema = z.object({ status: z.enum(['ok', 'unavailable']) });
+export const readinessResponseSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ redis: z.enum(['ok', 'down']), database: z.enum(['ok', 'down']) }),
+});
+export type ReadinessResponse = z.infer<typeof readinessResponseSchema>;
