@@ -2,3 +2,4 @@ export * from './errors';
 export * from './names';
 export * from './password-policy';
 export * from './schemas';
+export * from './secrets';

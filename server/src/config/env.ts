@@ -1,9 +1,8 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH } from '@cloakroom/shared';
 
-/** A fixed secret so `npm run dev` works out of the box; production refuses it. */
-export const DEV_SESSION_SECRET = 'cloakroom-development-secret-never-use-in-production';
-export const MIN_SECRET_LENGTH = 32;
+export { DEV_SESSION_SECRET, MIN_SECRET_LENGTH };
 
 /** OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1. */
 export const ARGON2_OWASP = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } as const;
