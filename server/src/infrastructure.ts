@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createPasswordHasher } from './auth/passwords/hasher';
 import type { Config } from './config/env';
-import { createDatabase, databaseKind, type DatabaseOptions } from './db/connection';
+import { createDatabase, databaseKind, type DatabaseOptions, type Db } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { connectRedis, createRedis, redactUrl, StartupError } from './redis/client';
 import type { Infrastructure } from './services';
@@ -15,24 +15,37 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+/** Opens the database and brings its schema up to date, or fails within a few seconds
+ *  with a StartupError saying how to make it available. Returns the migrations applied. */
+export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOptions = {}): Promise<{ db: Db; applied: string[] }> {
+  let db: Db | undefined;
+  try {
+    db = await createDatabase(databaseUrl, dbOptions);
+    return { db, applied: await within(5000, migrateToLatest(db)) };
+  } catch (err) {
+    await db?.destroy().catch(() => undefined);
+    const how =
+      databaseKind(databaseUrl) === 'postgres'
+        ? 'Start it with `docker compose up postgres` (or your PostgreSQL service), or unset DATABASE_URL to use SQLite.'
+        : 'Check that the folder is writable, or set DATABASE_URL.';
+    throw new StartupError(`The database at ${redactUrl(databaseUrl)} is not usable (${(err as Error).message}). ${how}`);
+  }
+}
+
 /** Connects Redis and the database and migrates the schema, or fails within a few
  *  seconds with a StartupError saying which service is missing and how to start it. */
 export async function connectInfrastructure(config: Config, logger: Logger, dbOptions: DatabaseOptions = {}): Promise<Infrastructure> {
   const redis = createRedis(config.redis.url, config.redis.timeoutMs, logger);
   await connectRedis(redis, config.redis.url);
 
-  const db = await createDatabase(config.databaseUrl, dbOptions);
+  let db: Db;
   try {
-    const applied = await within(5000, migrateToLatest(db));
-    if (applied.length) logger.info({ applied }, 'database migrated');
+    const connected = await connectDatabase(config.databaseUrl, dbOptions);
+    db = connected.db;
+    if (connected.applied.length) logger.info({ applied: connected.applied }, 'database migrated');
   } catch (err) {
     await redis.close().catch(() => undefined);
-    await db.destroy().catch(() => undefined);
-    const how =
-      databaseKind(config.databaseUrl) === 'postgres'
-        ? 'Start it with `docker compose up postgres` (or your PostgreSQL service), or unset DATABASE_URL to use SQLite.'
-        : 'Check that the folder is writable, or set DATABASE_URL.';
-    throw new StartupError(`The database at ${redactUrl(config.databaseUrl)} is not usable (${(err as Error).message}). ${how}`);
+    throw err;
   }
 
   const hasher = await createPasswordHasher(config.passwordHash);

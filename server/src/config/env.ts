@@ -97,6 +97,10 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 });
 
+/** Every environment variable the configuration reads (docker-compose.yml is checked
+ *  against this list, so a misspelt variable there cannot be silently ignored). */
+export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), 'TRUST_PROXY'];
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -136,18 +140,46 @@ function parseSecrets(raw: string | undefined, env: Config['env'], warnings: str
   return secrets as [string, ...string[]];
 }
 
-/** Parses the environment once, at start. Throws ConfigError naming the variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+/** Parses the variables `schema` knows, or throws ConfigError naming the first bad one. */
+function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
   // Empty strings mean "unset", as in a docker-compose `VAR:` with no value.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    const got = cleaned[variable];
+    // Echo the bad value to help, but never a password inside a connection URL.
+    const got = cleaned[variable]?.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
     throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+type HashEnv = Pick<z.output<typeof envSchema>, 'NODE_ENV' | 'PASSWORD_HASH_MEMORY_KIB' | 'PASSWORD_HASH_TIME_COST' | 'PASSWORD_HASH_PARALLELISM'>;
+
+function passwordHashParams(e: HashEnv): Config['passwordHash'] {
+  const passwordHash = {
+    memoryKiB: e.PASSWORD_HASH_MEMORY_KIB,
+    timeCost: e.PASSWORD_HASH_TIME_COST,
+    parallelism: e.PASSWORD_HASH_PARALLELISM,
+  };
+  if (e.NODE_ENV === 'production' && (passwordHash.memoryKiB < ARGON2_OWASP.memoryKiB || passwordHash.timeCost < ARGON2_OWASP.timeCost)) {
+    throw new ConfigError('PASSWORD_HASH_MEMORY_KIB', `and PASSWORD_HASH_TIME_COST may not go below OWASP's argon2id minimum (m=${ARGON2_OWASP.memoryKiB}, t=${ARGON2_OWASP.timeCost}) in production`);
+  }
+  return passwordHash;
+}
+
+/** What the command-line tools (user:create, db:migrate) need: the database and the
+ *  password hashing cost, validated exactly as the server validates them. They need no
+ *  Redis and no session secret, so neither is read. */
+export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'env' | 'databaseUrl' | 'passwordHash'> {
+  const e = parseEnv(envSchema.pick({ NODE_ENV: true, DATABASE_URL: true, PASSWORD_HASH_MEMORY_KIB: true, PASSWORD_HASH_TIME_COST: true, PASSWORD_HASH_PARALLELISM: true }), source);
+  return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
+}
+
+/** Parses the environment once, at start. Throws ConfigError naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(envSchema, source);
   const warnings: string[] = [];
   const secrets = parseSecrets(e.SESSION_SECRET, e.NODE_ENV, warnings);
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
@@ -166,14 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // by more than a tenth of the idle timeout.
   const touchIntervalMs = e.SESSION_TOUCH_INTERVAL !== undefined ? e.SESSION_TOUCH_INTERVAL * 1000 : Math.min(60_000, idleTimeoutMs / 10);
 
-  const passwordHash = {
-    memoryKiB: e.PASSWORD_HASH_MEMORY_KIB,
-    timeCost: e.PASSWORD_HASH_TIME_COST,
-    parallelism: e.PASSWORD_HASH_PARALLELISM,
-  };
-  if (e.NODE_ENV === 'production' && (passwordHash.memoryKiB < ARGON2_OWASP.memoryKiB || passwordHash.timeCost < ARGON2_OWASP.timeCost)) {
-    throw new ConfigError('PASSWORD_HASH_MEMORY_KIB', `and PASSWORD_HASH_TIME_COST may not go below OWASP's argon2id minimum (m=${ARGON2_OWASP.memoryKiB}, t=${ARGON2_OWASP.timeCost}) in production`);
-  }
+  const passwordHash = passwordHashParams(e);
 
   return {
     env: e.NODE_ENV,

@@ -27,6 +27,10 @@ export interface TestAppOptions {
   /** `sqlite::memory:` (the default) or a postgres:// URL; on PostgreSQL the app gets a
    *  schema of its own, dropped by close(). */
   databaseUrl?: string;
+  /** false: use the database exactly as `databaseUrl` names it (no schema of its own on
+   *  PostgreSQL), for example one a command-line tool has just written to. close() then
+   *  leaves its data alone. Default true. */
+  isolateDatabase?: boolean;
   /** Environment variables on top of the kit's defaults (for example short timeouts:
    *  `{ SESSION_IDLE_TIMEOUT: '2' }`). */
   env?: Record<string, string>;
@@ -129,7 +133,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const logger = createLogger(config.logLevel, options.captureLogs ? sink : undefined);
 
-  const pgSchema = databaseUrl.startsWith('postgres') ? await createSchema(databaseUrl) : undefined;
+  const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false ? await createSchema(databaseUrl) : undefined;
   const infra = await connectInfrastructure(config, logger, pgSchema ? { schema: pgSchema.schema } : {});
   const { app, services } = createApp(infra);
 

@@ -1,0 +1,82 @@
+/** `npm run user:create -- --email E --role admin|user [--name N]`: creates a user, or
+ *  sets the role of the user who has that email already (the password is then left
+ *  alone). This is how an operator gets the first admin. The password comes from
+ *  standard input when it is piped, or is prompted for twice without echo on a
+ *  terminal; it is validated exactly as registration validates it and never printed.
+ *  Needs only the database, not Redis. */
+import { parseArgs } from 'node:util';
+import { emailSchema, registerBodySchema, roleSchema } from '@cloakroom/shared';
+import type { z } from 'zod';
+import { accounts } from '../accounts/accounts';
+import { createPasswordHasher } from '../auth/passwords/hasher';
+import { PASSWORD_PROBLEM_MESSAGES } from '../auth/passwords/policy';
+import { loadDatabaseConfig } from '../config/env';
+import { usersRepository, type Role, type UserRow } from '../db/users';
+import { connectDatabase } from '../infrastructure';
+import { readNewPassword } from './password-input';
+import { CliError, runCli } from './run';
+
+const USAGE = 'usage: npm run user:create -- --email <email> --role admin|user [--name <name>]';
+
+function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new CliError(`${what}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  return result.data;
+}
+
+function fail(message: string): never {
+  throw new CliError(message);
+}
+
+function parseArguments(argv: string[]): { email: string; role: Role; name: string | undefined } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message.split('\n')[0]} (${USAGE})`);
+  }
+  if (values.email === undefined) throw new CliError(`--email is required (${USAGE})`);
+  if (values.role === undefined) throw new CliError(`--role is required (${USAGE})`);
+  return {
+    email: check(emailSchema, values.email, '--email'),
+    role: roleSchema.safeParse(values.role).data ?? fail(`--role must be admin or user (got "${values.role}")`),
+    name: check(registerBodySchema.shape.name, values.name, '--name'),
+  };
+}
+
+function describe(user: UserRow): string {
+  return `${user.email} (id ${user.id}, role ${user.role})`;
+}
+
+runCli('user:create', async () => {
+  const args = parseArguments(process.argv.slice(2));
+  const config = loadDatabaseConfig();
+  const { db } = await connectDatabase(config.databaseUrl);
+  try {
+    const users = usersRepository(db);
+    const existing = await users.findByEmail(args.email);
+    if (existing) {
+      if (existing.role === args.role) return `${describe(existing)} exists already; nothing changed`;
+      const updated = (await users.setRole(existing.id, args.role))!;
+      return `${describe(updated)} exists already: role set to ${args.role} (password unchanged)`;
+    }
+
+    const password = await readNewPassword();
+    const body = check(registerBodySchema, { email: args.email, password, name: args.name }, 'password');
+    const hasher = await createPasswordHasher(config.passwordHash, 1);
+    const result = await accounts(users, hasher).register({ ...body, role: args.role });
+    if (result.ok) return `created ${describe(result.user)}`;
+    if (result.reason === 'weak_password') throw new CliError(`password: ${result.problems.map((p) => PASSWORD_PROBLEM_MESSAGES[p]).join('; ')}`);
+    // Someone created the same email since we looked: treat it as the update it now is.
+    const raced = (await users.findByEmail(args.email))!;
+    const updated = (await users.setRole(raced.id, args.role))!;
+    return `${describe(updated)} exists already: role set to ${args.role} (password unchanged)`;
+  } finally {
+    await db.destroy();
+  }
+});

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+/** The repository root: tsx and the sources are resolved from here. */
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Time from spawn to exit. */
+  ms: number;
+}
+
+/** A child's environment: only PATH and HOME from ours (so no stray variable of the
+ *  test run leaks in), plus what the test gives. */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+}
+
+/** Starts a TypeScript entry point of the server straight from source (node with tsx's
+ *  loader, so no build is needed and the pid is the program itself). */
+export function spawnSource(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: childEnv(env), stdio: 'pipe' });
+}
+
+/** Waits for a child to exit, collecting its output; kills it after `timeoutMs`. */
+export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Finished> {
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Runs an entry point to completion, with `input` on its standard input. */
+export function runSource(entry: string, args: string[], env: Record<string, string>, input = ''): Promise<Finished> {
+  const child = spawnSource(entry, args, env);
+  const done = finished(child);
+  child.stdin!.end(input);
+  return done;
+}
+
+/** A TCP port on which nothing listens (taken from the OS, then released). */
+export function deadPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
