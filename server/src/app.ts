@@ -1,20 +1,28 @@
-import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { corsPolicy } from './http/middleware/cors';
+import { csrfOriginCheck } from './http/middleware/csrf';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { jsonOnly } from './http/middleware/json-only';
+import { rateLimits } from './http/middleware/rate-limits';
 import { sessionMiddleware } from './http/middleware/session';
+import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
+import { eventRoutes } from './http/routes/events';
 import { healthRoutes } from './http/routes/health';
 import { meRoutes } from './http/routes/me';
+import { passwordRoutes } from './http/routes/password';
+import { sessionRoutes } from './http/routes/sessions';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
 
 export type { Infrastructure, Services };
 
-/** Nothing a response of this API says may be stored by a browser or a shared cache. */
+/** Nothing a response of this API says may be stored by a browser or a shared cache,
+ *  and what it says depends on who is signed in (ASVS 14.2.2, 14.3.2). */
 const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
+  res.vary('Cookie');
   next();
 };
 
@@ -44,15 +52,32 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
       strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     }),
   );
-  // Exact-match allowlist; never a reflected origin, never `*` with credentials.
-  const allowed = new Set(config.cors.origins);
-  app.use(cors({ origin: (origin, cb) => cb(null, origin !== undefined && allowed.has(origin)), credentials: true, maxAge: 600 }));
+  app.use(corsPolicy(config.cors.origins));
   app.use(noStore);
+  // Before anything reads a body or a session: a refused request changes nothing.
+  app.use(csrfOriginCheck([config.appOrigin, ...config.cors.origins]));
   app.use(jsonOnly);
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(redis, db));
-  app.use('/api/auth', authRoutes({ accounts: services.accounts, passport: services.passport, session, cookie: services.cookie, secrets: config.session.secrets }));
+  const limits = rateLimits(redis, services.keys, config.limits);
+  app.use(
+    '/api/auth',
+    authRoutes({
+      accounts: services.accounts,
+      passport: services.passport,
+      session,
+      cookie: services.cookie,
+      secrets: config.session.secrets,
+      signIn: services.signIn,
+      events: services.events,
+      limits,
+    }),
+  );
+  app.use('/api/auth', sessionRoutes({ session, management: services.sessionManagement, cookie: services.cookie }));
+  app.use('/api/auth', passwordRoutes({ session, passport: services.passport, change: services.passwordChange, limits: limits.passwordChange }));
+  app.use('/api/auth', eventRoutes({ session, events: services.events }));
+  app.use('/api/admin', adminRoutes({ session, admin: services.admin }));
   app.use('/api', meRoutes(session));
 
   app.use(notFound);

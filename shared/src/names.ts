@@ -24,4 +24,8 @@ export const IDENTITY_HEADERS = {
 export const HEADERS = {
   retryAfter: 'Retry-After',
   requestId: 'X-Request-Id',
+  /** Fetch Metadata: which site made the request (CSRF defence in depth). */
+  secFetchSite: 'Sec-Fetch-Site',
+  /** Sent on logout so the browser drops what it kept for the signed-in user. */
+  clearSiteData: 'Clear-Site-Data',
 } as const;

@@ -70,7 +70,8 @@ export type RoleUpdateBody = z.infer<typeof roleUpdateBodySchema>;
 
 export const adminUsersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  /** Opaque: the nextCursor of the previous page (an email of up to 254 characters, encoded). */
+  cursor: z.string().max(400).optional(),
   /** Case-insensitive email prefix. */
   email: z.string().trim().toLowerCase().max(254).optional(),
 });
@@ -109,10 +110,12 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 export const meResponseSchema = z.object({ user: publicUserSchema, session: sessionInfoSchema });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
+/** One of the caller's sessions in GET /api/auth/sessions; `id` is its public handle. */
 export const sessionListItemSchema = z.object({
   id: z.string(),
   createdAt: isoDate,
   lastSeenAt: isoDate,
+  /** When the session ends at the latest (absolute lifetime), as in /api/me. */
   expiresAt: isoDate,
   userAgent: z.string().nullable(),
   ip: z.string().nullable(),
@@ -125,6 +128,11 @@ export type SessionsResponse = z.infer<typeof sessionsResponseSchema>;
 
 export const revokedResponseSchema = z.object({ revoked: z.number().int().min(0) });
 export type RevokedResponse = z.infer<typeof revokedResponseSchema>;
+
+/** POST /api/auth/password: the user, and how many other sessions were ended. The
+ *  current session continues under a new ID (a new cookie comes with the answer). */
+export const passwordChangeResponseSchema = z.object({ user: publicUserSchema, revoked: z.number().int().min(0) });
+export type PasswordChangeResponse = z.infer<typeof passwordChangeResponseSchema>;
 
 export const adminUsersResponseSchema = z.object({
   users: z.array(publicUserSchema),

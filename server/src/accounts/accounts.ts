@@ -7,6 +7,8 @@ export type RegisterResult =
   | { ok: false; reason: 'email_taken' }
   | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] };
 
+export type CredentialCheck = { user: UserRow; knownUserId?: undefined } | { user: null; knownUserId?: string };
+
 /** Accounts: creating users and checking their credentials. Knows nothing of HTTP or
  *  sessions; inputs are already validated and normalised by the shared schemas. */
 export function accounts(users: UsersRepository, hasher: PasswordHasher) {
@@ -26,11 +28,17 @@ export function accounts(users: UsersRepository, hasher: PasswordHasher) {
      *  answer nor its timing tells whether the account exists. A hash made under
      *  weaker parameters is upgraded once the password is known to be right. */
     async verifyCredentials(email: string, password: string): Promise<UserRow | null> {
+      return (await this.checkCredentials(email, password)).user;
+    },
+
+    /** verifyCredentials, also naming the account a wrong password was tried on, for
+     *  the audit trail. The caller must never let `knownUserId` reach the client. */
+    async checkCredentials(email: string, password: string): Promise<CredentialCheck> {
       const user = await users.findByEmail(email);
-      if (!user) return hasher.verifyDummy(password).then(() => null);
-      if (!(await hasher.verify(user.passwordHash, password))) return null;
+      if (!user) return hasher.verifyDummy(password).then(() => ({ user: null }));
+      if (!(await hasher.verify(user.passwordHash, password))) return { user: null, knownUserId: user.id };
       if (hasher.needsRehash(user.passwordHash)) await users.replaceHash(user.id, await hasher.hash(password));
-      return user;
+      return { user };
     },
   };
 }

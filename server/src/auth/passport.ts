@@ -1,12 +1,11 @@
 import type { Request } from 'express';
 import { Passport } from 'passport';
-import { Strategy as LocalStrategy } from 'passport-local';
+import { Strategy as LocalStrategy, type IVerifyOptions } from 'passport-local';
 import type { Accounts } from '../accounts/accounts';
 import type { UserRow } from '../db/users';
+import { clientContext } from './client-context';
 import type { SessionLimits, SessionMeta, StoredSession } from './session/record';
 import { markNewSession } from './session/store';
-
-const MAX_USER_AGENT = 256;
 
 /** A passport instance of our own (not the global singleton, so several apps can live
  *  in one process, as in tests). Only the local strategy and login are used from it:
@@ -18,8 +17,9 @@ export function createPassport(accounts: Accounts, limits: SessionLimits): Passp
 
   passport.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password', session: true }, (email, password, done) => {
-      accounts.verifyCredentials(email, password).then(
-        (user) => done(null, user ?? false),
+      accounts.checkCredentials(email, password).then(
+        // The info names the account a wrong password was tried on (audit trail only).
+        (check) => done(null, check.user ?? false, { message: 'Incorrect email or password', knownUserId: check.knownUserId } as IVerifyOptions),
         (err: unknown) => done(err),
       );
     }),
@@ -30,12 +30,7 @@ export function createPassport(accounts: Accounts, limits: SessionLimits): Passp
   // stamp the new session's start, device and lifetime into the same single write.
   passport.serializeUser((req: Request, user: Express.User, done: (err: unknown, id?: string) => void) => {
     const now = Date.now();
-    const meta: SessionMeta = {
-      createdAt: now,
-      lastSeenAt: now,
-      ip: req.ip ?? null,
-      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,
-    };
+    const meta: SessionMeta = { createdAt: now, lastSeenAt: now, ...clientContext(req) };
     (req.session as unknown as StoredSession).meta = meta;
     req.session.cookie.expires = new Date(now + limits.absoluteTimeoutMs);
     markNewSession(req.session);

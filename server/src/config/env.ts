@@ -1,6 +1,7 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH } from '@cloakroom/shared';
+import { accountCeilingReachableFromOneIp, limitsEnvShape, limitsFromEnv, type Limits } from './limits';
 
 export { DEV_SESSION_SECRET, MIN_SECRET_LENGTH };
 
@@ -87,7 +88,9 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_TIMEOUT: seconds(604_800),
   SESSION_TOUCH_INTERVAL: z.coerce.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be zero or more seconds' }).optional(),
   CORS_ORIGINS: originList,
-  APP_ORIGIN: origin.optional(),
+  // The client's own origin; its default is where `npm run dev`/`npm start` serve the
+  // client, so state-changing requests from it pass the CSRF origin check out of the box.
+  APP_ORIGIN: origin.default('http://localhost:3000'),
   COOKIE_SECURE: bool(),
   COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'must be lax, strict or none' }).default('lax'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -95,6 +98,7 @@ const envSchema = z.object({
   PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
   PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  ...limitsEnvShape,
 });
 
 /** Every environment variable the configuration reads (docker-compose.yml is checked
@@ -117,7 +121,9 @@ export interface Config {
   };
   cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   cors: { origins: string[] };
-  appOrigin: string | undefined;
+  appOrigin: string;
+  /** Rate limits and lockout (config/limits.ts). */
+  limits: Limits;
   trustProxy: TrustProxy;
   logLevel: string;
   passwordHash: { memoryKiB: number; timeCost: number; parallelism: number };
@@ -182,6 +188,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, source);
   const warnings: string[] = [];
   const secrets = parseSecrets(e.SESSION_SECRET, e.NODE_ENV, warnings);
+  const limits = limitsFromEnv(e);
+  if (accountCeilingReachableFromOneIp(limits)) {
+    warnings.push('LOGIN_ACCOUNT_LIMIT is low enough for a single address to reach it through the lockout backoff: one attacker could then lock everyone out of an account. Raise it or the LOCKOUT_* delays.');
+  }
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
 
   const secure = e.COOKIE_SECURE ?? e.NODE_ENV === 'production';
@@ -210,6 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },
     cors: { origins: e.CORS_ORIGINS },
     appOrigin: e.APP_ORIGIN,
+    limits,
     trustProxy,
     logLevel: e.LOG_LEVEL,
     passwordHash,

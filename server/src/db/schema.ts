@@ -13,8 +13,21 @@ export interface UsersTable {
   passwordChangedAt: number;
 }
 
+/** One entry of a user's audit trail (see migrations/002_security_events.ts). */
+export interface SecurityEventsTable {
+  id: string;
+  userId: string;
+  type: string;
+  at: number;
+  ip: string | null;
+  userAgent: string | null;
+  /** JSON text, or null. */
+  details: string | null;
+}
+
 export interface Database {
   users: UsersTable;
+  securityEvents: SecurityEventsTable;
 }
 
 export type UserRow = UsersTable;

@@ -80,6 +80,13 @@ const TEST_ENV: Record<string, string> = {
   PASSWORD_HASH_MEMORY_KIB: '1024',
   PASSWORD_HASH_TIME_COST: '1',
   COOKIE_SECURE: 'false',
+  // Every test request comes from one address: limits generous enough that ordinary
+  // suites never meet them. Tests of the limits themselves pass small ones in `env`.
+  LOGIN_IP_LIMIT: '100000',
+  LOGIN_ACCOUNT_LIMIT: '100000',
+  LOCKOUT_THRESHOLD: '100000',
+  REGISTER_IP_LIMIT: '100000',
+  PASSWORD_CHANGE_LIMIT: '100000',
 };
 
 /** The databases a suite should run against: SQLite always, and PostgreSQL too when

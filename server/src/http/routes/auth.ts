@@ -1,13 +1,20 @@
 import { loginBodySchema, registerBodySchema } from '@cloakroom/shared';
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Accounts } from '../../accounts/accounts';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Accounts, CredentialCheck } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
+import { clientContext } from '../../auth/client-context';
 import { logIn, type PassportInstance } from '../../auth/passport';
-import { PASSWORD_PROBLEM_MESSAGES } from '../../auth/passwords/policy';
 import { sessionIdFromHeader } from '../../auth/session/cookie-header';
+import type { SessionCookie } from '../../auth/session/cookie';
+import type { StoredSession } from '../../auth/session/record';
+import type { SignIn } from '../../auth/sign-in';
 import type { UserRow } from '../../db/users';
-import { ApiError } from '../errors';
+import type { SecurityEvents } from '../../events/security-events';
+import { ApiError, tooManyAttempts } from '../errors';
+import { clientAddressKey } from '../middleware/rate-limits';
 import type { SessionHttp } from '../middleware/session';
+import { weakPassword } from '../password-errors';
+import { clearSessionCookie } from '../session-end';
 import { parse } from '../validate';
 import { handle, route } from './route';
 
@@ -15,39 +22,44 @@ export interface AuthRouteDeps {
   accounts: Accounts;
   passport: PassportInstance;
   session: SessionHttp;
-  cookie: { name: string; options: object };
+  cookie: SessionCookie;
   secrets: readonly string[];
+  /** Lockout, then credentials, then the audit trail (auth/sign-in.ts). */
+  signIn: SignIn;
+  events: SecurityEvents;
+  /** Rate limits in front of login and register (middleware/rate-limits.ts). */
+  limits: { login: RequestHandler[]; register: RequestHandler[] };
 }
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'The email or password is incorrect');
 
-/** passport.authenticate as a promise that resolves to the user or null. */
-function authenticateLocal(passport: PassportInstance, req: Request, res: Response): Promise<UserRow | null> {
+/** passport.authenticate as a promise: the user, or null and the account a wrong
+ *  password was tried on (for the audit trail only). */
+function authenticateLocal(passport: PassportInstance, req: Request, res: Response): Promise<CredentialCheck> {
   return new Promise((resolve, reject) => {
-    const middleware = passport.authenticate('local', { session: false }, (err: unknown, user: UserRow | false) =>
-      err ? reject(err) : resolve(user || null),
+    const middleware = passport.authenticate('local', { session: false }, (err: unknown, user: UserRow | false, info?: { knownUserId?: string }) =>
+      err ? reject(err) : resolve(user ? { user } : { user: null, knownUserId: info?.knownUserId }),
     );
     middleware(req, res, reject as NextFunction);
   });
 }
 
 export function authRoutes(deps: AuthRouteDeps): Router {
-  const { accounts, passport, session, cookie, secrets } = deps;
+  const { accounts, passport, session, cookie, secrets, signIn, events, limits } = deps;
   const router = Router();
   const withSession = [session.load, passport.initialize()];
 
   route(router, '/register', {
     post: [
+      ...limits.register,
       ...withSession,
       handle(async (req, res) => {
         const body = parse(registerBodySchema, req.body);
         const result = await accounts.register(body);
         if (!result.ok && result.reason === 'email_taken') throw new ApiError('email_taken', 'An account with this email already exists');
-        if (!result.ok) {
-          const details = result.problems.map((p) => ({ path: 'password', code: `password_${p}`, message: PASSWORD_PROBLEM_MESSAGES[p] }));
-          throw new ApiError('validation_failed', 'The request body is invalid', details);
-        }
+        if (!result.ok) throw weakPassword(result.problems, 'password');
         await logIn(req, result.user);
+        await events.record(result.user.id, 'registered', clientContext(req));
         res.status(201).json({ user: toPublicUser(result.user) });
       }),
     ],
@@ -55,13 +67,17 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   route(router, '/login', {
     post: [
+      ...limits.login,
       ...withSession,
       handle(async (req, res) => {
         // Validate first: passport-local would answer a missing field with its own bare
         // 400, outside the contract. After this, it only ever sees well-formed input.
         req.body = parse(loginBodySchema, req.body);
-        const user = await authenticateLocal(passport, req, res);
-        if (!user) throw invalidCredentials();
+        const client = { ...clientContext(req), addressKey: clientAddressKey(req) };
+        const result = await signIn(req.body.email, client, () => authenticateLocal(passport, req, res));
+        if (!result.ok && result.reason === 'locked') throw tooManyAttempts(result.retryAfterMs);
+        if (!result.ok) throw invalidCredentials();
+        const { user } = result;
         await logIn(req, user); // regenerates: the pre-login session ID is dead
         res.status(200).json({ user: toPublicUser(user) });
       }),
@@ -74,12 +90,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       handle(async (req, res) => {
         // Only a request that carried a session cookie has anything to destroy; without
         // one, logout still succeeds (and needs no Redis).
+        let userId: unknown;
         if (sessionIdFromHeader(req.headers.cookie, cookie.name, secrets)) {
+          userId = (req.session as unknown as StoredSession).passport?.user;
           await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
         }
-        // express-session never clears the cookie itself. Same name and attributes, or
-        // the browser keeps its copy.
-        res.clearCookie(cookie.name, cookie.options);
+        clearSessionCookie(res, cookie);
+        if (typeof userId === 'string') await events.record(userId, 'logout', clientContext(req));
         res.status(204).end();
       }),
     ],

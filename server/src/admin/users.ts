@@ -1,0 +1,39 @@
+import type { ClientContext } from '../auth/client-context';
+import type { UserSessions } from '../auth/session/user-sessions';
+import type { RolesRepository } from '../db/roles';
+import type { Role, UserPage, UserRow, UsersRepository } from '../db/users';
+import type { SecurityEvents } from '../events/security-events';
+
+export type RoleChangeResult = { ok: true; user: UserRow } | { ok: false; reason: 'not_found' | 'last_admin' };
+export type EndSessionsResult = { ok: true; revoked: number } | { ok: false; reason: 'not_found' };
+
+/** What an admin can do to users. Authorisation (the caller is an admin, as the
+ *  database says right now) is the HTTP layer's check before any of these run. A role
+ *  change needs no cache invalidation: every request reads its user row afresh. */
+export function userAdministration(users: UsersRepository, roles: RolesRepository, sessions: UserSessions, events: SecurityEvents) {
+  return {
+    list(options: { limit: number; after?: string | undefined; emailPrefix?: string | undefined }): Promise<UserPage> {
+      return users.list(options);
+    },
+
+    async changeRole(actor: UserRow, targetId: string, role: Role, client: ClientContext): Promise<RoleChangeResult> {
+      const change = await roles.setRole(targetId, role);
+      if (change === 'not_found' || change === 'last_admin') return { ok: false, reason: change };
+      if (change.previous !== role) {
+        await events.record(targetId, 'role_changed', client, { from: change.previous, to: role, by: actor.id });
+      }
+      return { ok: true, user: change.user };
+    },
+
+    /** Ends every session of the user. An admin ending their own keeps the session in
+     *  use (`keep`), like "sign out everywhere else". */
+    async endSessions(actor: UserRow, targetId: string, client: ClientContext, keep?: string): Promise<EndSessionsResult> {
+      if (!(await users.findById(targetId))) return { ok: false, reason: 'not_found' };
+      const revoked = await sessions.revokeAll(targetId, actor.id === targetId ? keep : undefined);
+      if (revoked) await events.record(targetId, 'session_revoked', client, { count: revoked, by: actor.id });
+      return { ok: true, revoked };
+    },
+  };
+}
+
+export type UserAdministration = ReturnType<typeof userAdministration>;
