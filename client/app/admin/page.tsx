@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import { requireUser } from '../../lib/identity';
+import { AppShell } from '../components/AppShell';
+import { UsersPanel } from './UsersPanel';
+
+export const metadata: Metadata = { title: 'Admin' };
+
+const PATH = '/admin';
+
+export default async function AdminPage() {
+  const user = await requireUser(PATH);
+  // The proxy answers non-admins with 403 already; this page does not rely on it.
+  if (user.role !== 'admin') {
+    return (
+      <AppShell user={user} current={PATH}>
+        <h1>Forbidden</h1>
+        <p>This page is for administrators only.</p>
+      </AppShell>
+    );
+  }
+  return (
+    <AppShell user={user} current={PATH}>
+      <h1>Users</h1>
+      <UsersPanel selfId={user.id} />
+    </AppShell>
+  );
+}

@@ -1,0 +1,15 @@
+import type { Metadata } from 'next';
+import { PublicShell } from '../components/PublicShell';
+import { LoginForm } from './LoginForm';
+
+export const metadata: Metadata = { title: 'Sign in' };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { next } = await searchParams;
+  return (
+    <PublicShell>
+      <h1 id="login-title">Sign in</h1>
+      <LoginForm next={typeof next === 'string' ? next : null} />
+    </PublicShell>
+  );
+}

@@ -1,0 +1,44 @@
+'use client';
+
+import type { EventsResponse, SecurityEventType } from '@cloakroom/shared';
+import { describeDevice } from '../../lib/device';
+import { LocalTime } from '../components/LocalTime';
+import { useApiData } from '../components/use-api-data';
+
+const WORDS: Record<SecurityEventType, string> = {
+  login_succeeded: 'Signed in',
+  login_failed: 'Failed sign-in attempt',
+  logout: 'Signed out',
+  session_revoked: 'Session signed out remotely',
+  password_changed: 'Password changed',
+  role_changed: 'Role changed',
+  account_locked: 'Sign-in temporarily blocked',
+  registered: 'Account created',
+};
+
+export function EventsPanel() {
+  const [loaded] = useApiData<EventsResponse>('/api/auth/events');
+  return (
+    <section aria-labelledby="events-title" className="card">
+      <h2 id="events-title">Recent security events</h2>
+      {loaded.state === 'loading' && <p aria-live="polite">Loading recent events…</p>}
+      {loaded.state === 'error' && <p role="alert">{loaded.message}</p>}
+      {loaded.state === 'ready' &&
+        (loaded.data.events.length === 0 ? (
+          <p>No security events yet.</p>
+        ) : (
+          <ul className="events" data-testid="events">
+            {loaded.data.events.map((e) => (
+              <li key={e.id}>
+                <strong>{WORDS[e.type] ?? e.type}</strong> <LocalTime iso={e.at} />
+                <span className="muted">
+                  {' '}
+                  · {describeDevice(e.userAgent)} · {e.ip ?? 'unknown address'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { requireUser } from '../../lib/identity';
+import { AppShell } from '../components/AppShell';
+import { EventsPanel } from './EventsPanel';
+import { PasswordForm } from './PasswordForm';
+import { SessionsPanel } from './SessionsPanel';
+
+export const metadata: Metadata = { title: 'Security' };
+
+const PATH = '/security';
+
+export default async function SecurityPage() {
+  const user = await requireUser(PATH);
+  return (
+    <AppShell user={user} current={PATH}>
+      <h1>Security</h1>
+      <SessionsPanel />
+      <PasswordForm email={user.email} />
+      <EventsPanel />
+    </AppShell>
+  );
+}

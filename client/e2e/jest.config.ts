@@ -1,0 +1,17 @@
+import type { Config } from 'jest';
+
+/** `npm run test:e2e`: the browser suite, one file after another (they share the API
+ *  port compiled into the client build). Screenshots of failures: test-results/e2e/. */
+const config: Config = {
+  rootDir: '.',
+  displayName: 'e2e',
+  testMatch: ['<rootDir>/**/*.e2e.ts'],
+  testEnvironment: '<rootDir>/environment.ts',
+  globalSetup: '<rootDir>/global-setup.ts',
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/../../tsconfig.jest.json' }] },
+  moduleNameMapper: { '^@cloakroom/shared$': '<rootDir>/../../shared/src/index.ts' },
+  testTimeout: 60_000,
+  maxWorkers: 1,
+};
+
+export default config;

@@ -1,0 +1,3 @@
+'use strict';
+// `node --require ./server/preload.cjs`: see forwarded-headers.cjs.
+require('./forwarded-headers.cjs').install();
