@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database as SQLiteDatabase, Statement as SQLiteStatement } from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -23,6 +24,27 @@ function sqliteFile(url: string): string {
   return file;
 }
 
+/** Kysely's SQLite driver prepares every query anew, and preparing cost as much as
+ *  running the user lookup of GET /api/me (CPU profile, README "Performance"). The
+ *  app issues a small fixed set of SQL strings, so prepared statements are kept and
+ *  reused; a statement still busy (an open iterator) is never shared, and the cache is
+ *  bounded in case some query ever varies its text. */
+function withStatementCache(sqlite: SQLiteDatabase, max = 256): SqliteDatabase {
+  const cache = new Map<string, SQLiteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement || statement.busy) {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= max) cache.clear();
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Db> {
   const plugins = [new CamelCasePlugin()];
   if (databaseKind(url) === 'sqlite') {
@@ -32,7 +54,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     const sqlite = new SQLite(sqliteFile(url), { timeout: 500 });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
   }
   const pg = await import('pg');
   // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
