@@ -30,3 +30,17 @@ export async function visibleText(page: Page, selector: string): Promise<string>
   await el.waitFor({ state: 'visible' });
   return (await el.textContent()) ?? '';
 }
+
+/** Signs in through the API (via the client's /api rewrite, as a browser would) and
+ *  returns the Cookie header value to send to pages. */
+export async function apiSignIn(origin: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => /^(__Host-)?sid=/.test(c));
+  if (!cookie) throw new Error('login set no session cookie');
+  return cookie.split(';')[0]!;
+}

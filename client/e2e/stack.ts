@@ -78,6 +78,8 @@ export interface Stack {
   apiUrl: string;
   redisPrefix: string;
   databaseUrl: string;
+  /** The client's identity-header secret (tests mint correctly signed forgeries with it). */
+  identitySecret: string;
   startApi(): Promise<void>;
   stopApi(): Promise<void>;
   /** Creates a user through the product's own CLI (the only way to make an admin). */
@@ -96,6 +98,7 @@ export async function startStack(): Promise<Stack> {
   const redisPrefix = `e2e:${randomBytes(6).toString('hex')}:`;
   const databaseUrl = `sqlite:${join(dir, 'e2e.db')}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const identitySecret = randomBytes(32).toString('base64url');
 
   const apiEnv: Record<string, string> = {
     NODE_ENV: 'test',
@@ -112,12 +115,14 @@ export async function startStack(): Promise<Stack> {
     // Cheap argon2id for tests (production refuses these values).
     PASSWORD_HASH_MEMORY_KIB: '1024',
     PASSWORD_HASH_TIME_COST: '1',
+    // Every browser here shares one address; the suite registers more than a person would.
+    REGISTER_IP_LIMIT: '500',
   };
   const clientEnv: Record<string, string> = {
     PORT: String(clientPort),
     HOSTNAME: '127.0.0.1',
     API_INTERNAL_URL: apiUrl,
-    IDENTITY_HEADER_SECRET: randomBytes(32).toString('base64url'),
+    IDENTITY_HEADER_SECRET: identitySecret,
     NEXT_TELEMETRY_DISABLED: '1',
   };
 
@@ -138,6 +143,7 @@ export async function startStack(): Promise<Stack> {
     apiUrl,
     redisPrefix,
     databaseUrl,
+    identitySecret,
     startApi,
     stopApi: () => stop(api),
     async createUser(email, password, role = 'user') {
