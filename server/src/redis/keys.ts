@@ -10,6 +10,7 @@ export function redisKeys(prefix: string) {
     userSessionsPrefix: `${prefix}user-sessions:`,
     /** Rate-limit counters (express-rate-limit's Redis store adds its own suffix). */
     rateLimit: (name: string) => `${prefix}rl:${name}:`,
+    rateLimitPrefix: `${prefix}rl:`,
     /** Failed-login counter and lock of one (account, client address) pair; the suffix
      *  is a hash, so no email or address appears in Redis. */
     lockout: (pairHash: string) => `${prefix}lockout:${pairHash}`,

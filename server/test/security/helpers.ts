@@ -59,12 +59,17 @@ export function sessionKey(kit: TestApp, sid: string): string {
   return kit.services.keys.session(sessionHandle(sid));
 }
 
-/** Everything this app has in Redis (key → value or members), for "nothing changed". */
-export async function redisSnapshot(kit: TestApp): Promise<Record<string, unknown>> {
+/** Everything this app has in Redis (key → value or members), for "nothing changed".
+ *  Without `counters`, rate-limit and lockout counters are left out: counting a refused
+ *  attempt is the one change such a request is meant to make. */
+export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, unknown>> {
   const { redis } = kit.infra;
   const out: Record<string, unknown> = {};
+  const { keys } = kit.services;
+  const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockout(''));
   for await (const keys of redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 500 })) {
     for (const key of keys) {
+      if (!counters && isCounter(key)) continue;
       const type = await redis.type(key);
       out[key] = type === 'string' ? await redis.get(key) : type === 'zset' ? await redis.zRange(key, 0, -1) : type === 'hash' ? await redis.hGetAll(key) : type;
     }
@@ -80,9 +85,9 @@ export async function dbSnapshot(kit: TestApp): Promise<unknown> {
   return { users, events };
 }
 
-export async function snapshot(kit: TestApp): Promise<unknown> {
+export async function snapshot(kit: TestApp, options: { counters?: boolean } = {}): Promise<unknown> {
   await kit.services.events.settled();
-  return { redis: await redisSnapshot(kit), db: await dbSnapshot(kit) };
+  return { redis: await redisSnapshot(kit, options.counters), db: await dbSnapshot(kit) };
 }
 
 /** The signed-in user's event types, newest first. */

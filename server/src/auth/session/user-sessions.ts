@@ -39,6 +39,7 @@ export function userSessions(store: HashedRedisStore) {
   return {
     async list(userId: string): Promise<UserSession[]> {
       const handles = await liveHandles(userId);
+      const now = Date.now();
       const sessions: UserSession[] = [];
       const stale: string[] = [];
       for (let i = 0; i < handles.length; i += SLICE) {
@@ -48,7 +49,9 @@ export function userSessions(store: HashedRedisStore) {
           const handle = slice[j]!;
           const stored = raw ? (JSON.parse(raw) as StoredSession) : null;
           if (!stored?.meta || stored.passport?.user !== userId) return void stale.push(handle);
-          const { idleExpiresAt, expiresAt } = deadlines(stored.meta, limits);
+          const { idleExpiresAt, expiresAt, endsAt } = deadlines(stored.meta, limits);
+          // Past its end but not yet dropped by Redis (TTLs are lazy to the millisecond).
+          if (endsAt <= now) return;
           sessions.push({ handle, meta: stored.meta, idleExpiresAt, expiresAt });
         });
       }
