@@ -34,7 +34,7 @@ function interpolate(value: string, env: Record<string, string | undefined>): st
 function environmentOf(service: Service, env: Record<string, string | undefined> = {}): Record<string, string> {
   const raw = service.environment ?? {};
   const pairs = Array.isArray(raw) ? raw.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]) : Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v)]);
-  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v, env)]));
+  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v ?? '', env)]));
 }
 
 const api = services.api!;

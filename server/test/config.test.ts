@@ -1,0 +1,174 @@
+/** Configuration from the environment: the defaults the issue lists, one clear line
+ *  naming the variable for every bad value, and production's refusal of a weak secret. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEV_SESSION_SECRET } from '@cloakroom/shared';
+import { ARGON2_OWASP, CONFIG_VARIABLES, ConfigError, loadConfig, loadDatabaseConfig } from '../src/config/env';
+import { ROOT } from './helpers/processes';
+
+const SECRET = 'k'.repeat(16) + '-a-production-secret-' + 'q'.repeat(16);
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('defaults', () => {
+  test('with nothing set (development)', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 4000,
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'cloakroom:', timeoutMs: 1000 },
+      databaseUrl: 'sqlite:./data/cloakroom.db',
+      session: { secrets: [DEV_SESSION_SECRET], idleTimeoutMs: 86_400_000, absoluteTimeoutMs: 604_800_000, touchIntervalMs: 60_000 },
+      cookie: { secure: false, sameSite: 'lax' },
+      cors: { origins: [] },
+      trustProxy: false,
+      logLevel: 'info',
+      passwordHash: ARGON2_OWASP,
+    });
+    // The fixed development secret is used, with a warning.
+    expect(config.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/SESSION_SECRET is not set/)]));
+  });
+
+  test('in production the cookie is Secure unless COOKIE_SECURE=false', () => {
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).cookie.secure).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, COOKIE_SECURE: 'false' }).cookie.secure).toBe(false);
+    expect(loadConfig({ COOKIE_SECURE: 'true' }).cookie.secure).toBe(true);
+  });
+
+  test('the touch interval follows a short idle timeout (a tenth of it), or is set directly', () => {
+    expect(loadConfig({ SESSION_IDLE_TIMEOUT: '100' }).session.touchIntervalMs).toBe(10_000);
+    expect(loadConfig({ SESSION_TOUCH_INTERVAL: '0' }).session.touchIntervalMs).toBe(0);
+    expect(loadConfig({ SESSION_TOUCH_INTERVAL: '2.5' }).session.touchIntervalMs).toBe(2_500);
+  });
+
+  test('empty values count as unset (as docker compose passes `VAR:` with no value)', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', COOKIE_SECURE: '' })).toMatchObject({ port: 4000, databaseUrl: 'sqlite:./data/cloakroom.db', cookie: { secure: false } });
+  });
+});
+
+describe('values', () => {
+  test('SESSION_SECRET is a comma-separated list: the first signs, all verify', () => {
+    expect(loadConfig({ SESSION_SECRET: ' new-secret , old-secret ,' }).session.secrets).toEqual(['new-secret', 'old-secret']);
+  });
+
+  test.each([
+    ['loopback', ['loopback']],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+    ['false', false],
+  ])('TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  test('URLs and origins', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/app' }).databaseUrl).toBe('postgres://u:p@db:5432/app');
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380/2' }).redis.url).toBe('rediss://cache:6380/2');
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).cors.origins).toEqual(['https://a.example', 'http://localhost:5173']);
+  });
+});
+
+describe('a bad value stops with one line naming the variable', () => {
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_PREFIX', 'has space'],
+    ['REDIS_TIMEOUT_MS', '0'],
+    ['DATABASE_URL', 'mysql://db/app'],
+    ['SESSION_IDLE_TIMEOUT', 'soon'],
+    ['SESSION_IDLE_TIMEOUT', '0'],
+    ['SESSION_ABSOLUTE_TIMEOUT', '-5'],
+    ['SESSION_TOUCH_INTERVAL', '-1'],
+    ['CORS_ORIGINS', 'https://a.example/'],
+    ['CORS_ORIGINS', '*'],
+    ['APP_ORIGIN', 'localhost:3000'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', 'not-an-address'],
+    ['COOKIE_SECURE', 'yes'],
+    ['COOKIE_SAMESITE', 'loose'],
+    ['LOG_LEVEL', 'verbose'],
+    ['NODE_ENV', 'prod'],
+    ['PASSWORD_HASH_MEMORY_KIB', 'lots'],
+    ['PASSWORD_HASH_TIME_COST', '1.5'],
+    ['PASSWORD_HASH_PARALLELISM', '0'],
+    ['SHUTDOWN_TIMEOUT_MS', 'never'],
+  ])('%s=%s', (variable, value) => {
+    const err = configError({ [variable]: value });
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable} `)).toBe(true);
+    expect(err.message).not.toContain('\n');
+    expect(err.message.length).toBeGreaterThan(variable.length + 10); // says what it expects
+  });
+
+  test('COOKIE_SAMESITE=none needs COOKIE_SECURE=true', () => {
+    expect(configError({ COOKIE_SAMESITE: 'none' }).variable).toBe('COOKIE_SAMESITE');
+    expect(loadConfig({ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true' }).cookie.sameSite).toBe('none');
+  });
+
+  test('the idle timeout may not exceed the absolute lifetime', () => {
+    expect(configError({ SESSION_IDLE_TIMEOUT: '100', SESSION_ABSOLUTE_TIMEOUT: '50' }).variable).toBe('SESSION_IDLE_TIMEOUT');
+  });
+
+  test('a password inside a bad connection URL is not echoed', () => {
+    const err = configError({ DATABASE_URL: 'mysql://admin:s3cret-pass@db/app' });
+    expect(err.message).toContain('mysql://admin:***@db/app');
+    expect(err.message).not.toContain('s3cret-pass');
+  });
+});
+
+describe('production refuses a weak secret', () => {
+  test.each([
+    ['missing', {}],
+    ['empty', { SESSION_SECRET: '' }],
+    ['short (31 characters)', { SESSION_SECRET: 'x'.repeat(31) }],
+    ['the development secret', { SESSION_SECRET: DEV_SESSION_SECRET }],
+    ['one good and one short in the list', { SESSION_SECRET: `${SECRET},short` }],
+  ])('%s', (_what, env: Record<string, string>) => {
+    const err = configError({ NODE_ENV: 'production', ...env });
+    expect(err.variable).toBe('SESSION_SECRET');
+    expect(err.message).not.toContain('\n');
+    if (env.SESSION_SECRET) expect(err.message).not.toContain(env.SESSION_SECRET);
+  });
+
+  test('32 characters are enough; no warning', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) });
+    expect(config.session.secrets).toEqual(['x'.repeat(32)]);
+    expect(config.warnings.filter((w) => /SESSION_SECRET/.test(w))).toEqual([]);
+  });
+
+  test('and a password hash cheaper than OWASP\'s', () => {
+    expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PASSWORD_HASH_MEMORY_KIB: '1024' }).variable).toBe('PASSWORD_HASH_MEMORY_KIB');
+    expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PASSWORD_HASH_TIME_COST: '1' }).variable).toBe('PASSWORD_HASH_MEMORY_KIB');
+    expect(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_TIME_COST: '1' }).passwordHash).toMatchObject({ memoryKiB: 1024, timeCost: 1 });
+  });
+});
+
+describe('the command-line tools read only what they need', () => {
+  test('no Redis and no session secret, even in production; the same rules for the rest', () => {
+    expect(loadDatabaseConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', REDIS_URL: 'not even a URL' })).toEqual({
+      env: 'production',
+      databaseUrl: 'sqlite::memory:',
+      passwordHash: ARGON2_OWASP,
+    });
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL /);
+    expect(() => loadDatabaseConfig({ NODE_ENV: 'production', PASSWORD_HASH_TIME_COST: '1' })).toThrow(ConfigError);
+  });
+});
+
+test('every variable in the README\'s configuration table is one the configuration reads', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+  const documented = [...section.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]!));
+  expect(documented.length).toBeGreaterThan(10);
+  expect(documented.filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+});

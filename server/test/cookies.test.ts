@@ -1,0 +1,104 @@
+/** The session cookie's name and attributes in each mode, and logout clearing it with
+ *  the same ones. */
+import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from '@cloakroom/shared';
+import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { expectCleared, setCookie, setCookies } from './helpers/cookies';
+
+async function signedIn(kit: TestApp, headers: Record<string, string> = {}) {
+  const { email, password } = await kit.createUser();
+  const agent = kit.agent();
+  const res = await agent.post('/api/auth/login').set(headers).send({ email, password }).expect(200);
+  return { agent, res };
+}
+
+describe('default (development, plain HTTP)', () => {
+  let kit: TestApp;
+  beforeAll(async () => {
+    kit = await createTestApp();
+  });
+  afterAll(() => kit.close());
+
+  test('sid: HttpOnly, SameSite=Lax, Path=/, no Domain, not Secure, lasting the absolute lifetime', async () => {
+    const { res } = await signedIn(kit);
+    const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
+    expect(cookie.attributes).toEqual({
+      path: '/',
+      expires: expect.any(String),
+      httponly: true,
+      samesite: 'Lax',
+    });
+    const expires = Date.parse(cookie.attributes.expires as string);
+    // Expires has a resolution of one second.
+    expect(Math.abs(expires - (Date.now() + kit.config.session.absoluteTimeoutMs))).toBeLessThan(5_000);
+  });
+
+  test('logout clears it with the same attributes', async () => {
+    const { agent, res } = await signedIn(kit);
+    const out = await agent.post('/api/auth/logout').expect(204);
+    expectCleared(setCookie(out, SESSION_COOKIE_PLAIN), setCookie(res, SESSION_COOKIE_PLAIN));
+  });
+
+  test('reads do not re-send the cookie', async () => {
+    const { agent } = await signedIn(kit);
+    expect(setCookies(await agent.get('/api/me').expect(200))).toEqual([]);
+  });
+});
+
+test.each([
+  ['strict', 'Strict'],
+  ['lax', 'Lax'],
+])('COOKIE_SAMESITE=%s gives SameSite=%s', async (value, attribute) => {
+  const kit = await createTestApp({ env: { COOKIE_SAMESITE: value } });
+  try {
+    const { res } = await signedIn(kit);
+    expect(setCookie(res, SESSION_COOKIE_PLAIN).attributes.samesite).toBe(attribute);
+  } finally {
+    await kit.close();
+  }
+});
+
+describe('COOKIE_SECURE=true behind a TLS-terminating proxy (TRUST_PROXY=loopback)', () => {
+  let kit: TestApp;
+  const https = { 'X-Forwarded-Proto': 'https' };
+  beforeAll(async () => {
+    kit = await createTestApp({ env: { COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback', COOKIE_SAMESITE: 'none' } });
+  });
+  afterAll(() => kit.close());
+
+  test('__Host-sid: Secure, HttpOnly, Path=/, no Domain, and the configured SameSite', async () => {
+    const { res } = await signedIn(kit, https);
+    expect(setCookies(res).map((c) => c.name)).toEqual([SESSION_COOKIE_SECURE]);
+    const cookie = setCookie(res, SESSION_COOKIE_SECURE);
+    expect(cookie.attributes).toEqual({ path: '/', expires: expect.any(String), httponly: true, secure: true, samesite: 'None' });
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+
+  test('the __Host-sid cookie signs in; a plain sid cookie with the same value does not', async () => {
+    const { res } = await signedIn(kit, https);
+    const cookie = setCookie(res, SESSION_COOKIE_SECURE);
+    await kit.agent().get('/api/me').set(https).set('Cookie', cookie.pair).expect(200);
+    await kit.agent().get('/api/me').set(https).set('Cookie', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(cookie.value)}`).expect(401);
+  });
+
+  test('logout clears __Host-sid with the same attributes', async () => {
+    const { res } = await signedIn(kit, https);
+    const cookie = setCookie(res, SESSION_COOKIE_SECURE);
+    const out = await kit.agent().post('/api/auth/logout').set(https).set('Cookie', cookie.pair).expect(204);
+    expectCleared(setCookie(out, SESSION_COOKIE_SECURE), cookie);
+  });
+
+  test('over plain HTTP the Secure cookie is never sent', async () => {
+    const { res } = await signedIn(kit);
+    expect(setCookies(res)).toEqual([]);
+  });
+});
+
+test('without TRUST_PROXY a client cannot claim HTTPS: no Secure cookie over plain HTTP', async () => {
+  const kit = await createTestApp({ env: { COOKIE_SECURE: 'true' } });
+  try {
+    const { res } = await signedIn(kit, { 'X-Forwarded-Proto': 'https' });
+    expect(setCookies(res)).toEqual([]);
+  } finally {
+    await kit.close();
+  }
+});

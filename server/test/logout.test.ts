@@ -1,0 +1,73 @@
+/** POST /api/auth/logout: 204; the session is gone from Redis (and from the user's
+ *  index), the cookie is cleared with the attributes it was set with, and a replayed
+ *  cookie is refused. 204 also with no session at all. */
+import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
+import signature from 'cookie-signature';
+import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { sessionHandle } from '../src/auth/session/handle';
+import { expectCleared, sessionIdIn, setCookie } from './helpers/cookies';
+
+describe.each(testDatabases())('logout on $name', ({ databaseUrl }) => {
+  let kit: TestApp;
+  beforeAll(async () => {
+    kit = await createTestApp({ databaseUrl });
+  });
+  afterAll(() => kit.close());
+
+  async function signIn() {
+    const { email, password, user } = await kit.createUser();
+    const agent = kit.agent();
+    const res = await agent.post('/api/auth/login').send({ email, password }).expect(200);
+    const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
+    const handle = sessionHandle(sessionIdIn(cookie, kit.config.session.secrets));
+    return { agent, cookie, handle, user, email, password };
+  }
+
+  test('204, the Redis record and index entry are gone, the cookie is cleared, and a replayed cookie is 401', async () => {
+    const { agent, cookie, handle, user } = await signIn();
+    const { redis, } = kit.infra;
+    expect(await redis.exists(kit.services.keys.session(handle))).toBe(1);
+    expect(await redis.zScore(kit.services.keys.userSessions(user.id), handle)).not.toBeNull();
+
+    const res = await agent.post('/api/auth/logout').expect(204);
+    expect(res.text).toBe('');
+    expectCleared(setCookie(res, SESSION_COOKIE_PLAIN), cookie);
+    expect(await redis.exists(kit.services.keys.session(handle))).toBe(0);
+    expect(await redis.zScore(kit.services.keys.userSessions(user.id), handle)).toBeNull();
+
+    // The agent dropped the cookie; someone who kept a copy gets nowhere with it.
+    await agent.get('/api/me').expect(401);
+    const replay = await kit.agent().get('/api/me').set('Cookie', cookie.pair).expect(401);
+    expect(replay.body.error.code).toBe('unauthenticated');
+  });
+
+  test('ends only that session: the same user\'s other sessions stay signed in', async () => {
+    const first = await signIn();
+    const other = kit.agent();
+    await other.post('/api/auth/login').send({ email: first.email, password: first.password }).expect(200);
+    await first.agent.post('/api/auth/logout').expect(204);
+    await other.get('/api/me').expect(200);
+    await first.agent.get('/api/me').expect(401);
+  });
+
+  test.each([
+    ['no cookie at all', undefined],
+    ['a cookie that is not signed', `${SESSION_COOKIE_PLAIN}=garbage`],
+    ['a cookie signed with another secret', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(`s:${signature.sign('a'.repeat(32), 'some other secret')}`)}`],
+    ['a validly signed cookie of a session that does not exist', 'VALID'],
+  ])('204 with %s, clearing the cookie anyway', async (_what, header) => {
+    const req = kit.agent().post('/api/auth/logout');
+    const value = header === 'VALID' ? `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(`s:${signature.sign('b'.repeat(32), kit.config.session.secrets[0])}`)}` : header;
+    if (value) req.set('Cookie', value);
+    const res = await req.expect(204);
+    expect(setCookie(res, SESSION_COOKIE_PLAIN).value).toBe('');
+    // ...and creates no session of its own.
+    expect(await kit.infra.redis.keys(`${kit.prefix}sess:${sessionHandle('b'.repeat(32))}`)).toEqual([]);
+  });
+
+  test('a second logout with the same cookie is still 204', async () => {
+    const { cookie } = await signIn();
+    await kit.agent().post('/api/auth/logout').set('Cookie', cookie.pair).expect(204);
+    await kit.agent().post('/api/auth/logout').set('Cookie', cookie.pair).expect(204);
+  });
+});
