@@ -21,7 +21,7 @@ export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOp
   let db: Db | undefined;
   try {
     db = await createDatabase(databaseUrl, dbOptions);
-    return { db, applied: await within(5000, migrateToLatest(db)) };
+    return { db, applied: await within(5000, migrateToLatest(db, dbOptions.schema)) };
   } catch (err) {
     await db?.destroy().catch(() => undefined);
     const how =

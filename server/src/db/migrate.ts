@@ -4,9 +4,12 @@ import { migrations } from './migrations';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+/** Brings the schema up to date; throws with the failing migration's name.
+ *  `schema` (PostgreSQL, when the app runs in a schema of its own) pins Kysely's
+ *  bookkeeping tables there: without it Kysely looks for them in every schema of the
+ *  database, finds another app's, and then fails to use its own. */
+export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`);
