@@ -22,17 +22,23 @@ export async function fetchMe(apiInternalUrl: string, sessionCookies: string, ti
     const name = err instanceof Error ? err.name : 'Error';
     return { kind: 'unavailable', reason: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'API unreachable' };
   }
-  if (res.status === 401) {
-    await res.body?.cancel();
-    return { kind: 'signed_out' };
-  }
   if (res.status !== 200) {
-    await res.body?.cancel();
-    return { kind: 'unavailable', reason: `API answered ${res.status}` };
+    // Read the (small) error body to its end: cancelling it would close the connection
+    // instead of returning it to the pool.
+    await drain(res);
+    return res.status === 401 ? { kind: 'signed_out' } : { kind: 'unavailable', reason: `API answered ${res.status}` };
   }
   try {
     return { kind: 'signed_in', me: meResponseSchema.parse(await res.json()) };
   } catch {
     return { kind: 'unavailable', reason: 'API answer outside the contract' };
+  }
+}
+
+async function drain(res: Response): Promise<void> {
+  try {
+    await res.arrayBuffer();
+  } catch {
+    // the timeout fired or the API hung up: nothing to reuse anyway
   }
 }

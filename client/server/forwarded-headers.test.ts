@@ -1,0 +1,63 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+const { rewriteForwarded, compileTrust } = require('./forwarded-headers.cjs') as {
+  rewriteForwarded: (req: unknown, trust: (addr: string, i: number) => boolean) => void;
+  compileTrust: (raw: string | undefined) => (addr: string, i: number) => boolean;
+};
+
+/** A real server applying the rewrite to what a real client sends. */
+async function seenBy(trust: string | undefined, headers: Record<string, string>): Promise<IncomingHttpHeaders> {
+  const fn = compileTrust(trust);
+  let seen: IncomingHttpHeaders = {};
+  const server: Server = createServer((req, res) => {
+    rewriteForwarded(req, fn);
+    seen = { ...req.headers };
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/auth/login`, { headers });
+    await res.arrayBuffer();
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  return seen;
+}
+
+describe('forwarded headers for the API behind the rewrite', () => {
+  test('a browser cannot name its own address or claim https', async () => {
+    const seen = await seenBy(undefined, { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', forwarded: 'for=203.0.113.9', 'x-real-ip': '203.0.113.9' });
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen.forwarded).toBeUndefined();
+    expect(seen['x-real-ip']).toBeUndefined();
+  });
+
+  test('without any forwarded headers the socket is still named', async () => {
+    const seen = await seenBy(undefined, {});
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('http');
+  });
+
+  test('behind a trusted proxy (WEB_TRUST_PROXY) its client address and scheme are kept', async () => {
+    const seen = await seenBy('loopback', { 'x-forwarded-for': '198.51.100.1, 203.0.113.9', 'x-forwarded-proto': 'https' });
+    expect(seen['x-forwarded-for']).toBe('203.0.113.9');
+    expect(seen['x-forwarded-proto']).toBe('https');
+  });
+
+  test('a trusted proxy chain is walked only as far as it is trusted', async () => {
+    const seen = await seenBy('loopback, 10.0.0.0/8', { 'x-forwarded-for': '198.51.100.1, 10.1.2.3' });
+    expect(seen['x-forwarded-for']).toBe('198.51.100.1');
+  });
+
+  test('a hop count trusts that many proxies', async () => {
+    const seen = await seenBy('1', { 'x-forwarded-for': '198.51.100.1, 203.0.113.9', 'x-forwarded-proto': 'https, http' });
+    expect(seen['x-forwarded-for']).toBe('203.0.113.9');
+    expect(seen['x-forwarded-proto']).toBe('https');
+  });
+
+  test('"true" is refused: it would trust every client', () => {
+    expect(() => compileTrust('true')).toThrow(/WEB_TRUST_PROXY must name the proxies/);
+  });
+});
