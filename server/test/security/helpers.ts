@@ -2,37 +2,13 @@ import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../../src/auth/session/handle';
-import { unsignSessionId } from '../../src/auth/session/cookie-header';
+import { sessionIdIn, setCookies, type SetCookie } from '../helpers/cookies';
+import { dumpPrefix } from '../helpers/redis';
 
-/** A hostile page's origin, and look-alikes of an allowed one. */
+export { setCookies };
+
+/** A hostile page's origin. */
 export const EVIL = 'https://evil.test';
-
-export interface SetCookie {
-  name: string;
-  /** The value exactly as sent (URL-encoded `s:<id>.<signature>`). */
-  raw: string;
-  /** Decoded value. */
-  value: string;
-  attributes: Record<string, string | true>;
-  /** The whole header line. */
-  line: string;
-}
-
-export function setCookies(res: Response): SetCookie[] {
-  const header = res.headers['set-cookie'] as unknown as string[] | string | undefined;
-  const lines = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return lines.map((line) => {
-    const [pair, ...attrs] = line.split(';');
-    const eq = pair!.indexOf('=');
-    const raw = pair!.slice(eq + 1).trim();
-    const attributes: Record<string, string | true> = {};
-    for (const a of attrs) {
-      const [k, ...v] = a.trim().split('=');
-      attributes[k!.toLowerCase()] = v.length ? v.join('=') : true;
-    }
-    return { name: pair!.slice(0, eq).trim(), raw, value: decodeURIComponent(raw), attributes, line };
-  });
-}
 
 /** The session cookie a response sets (not a clearing one), or undefined. */
 export function sessionSetCookie(kit: TestApp, res: Response): SetCookie | undefined {
@@ -43,38 +19,28 @@ export function sessionSetCookie(kit: TestApp, res: Response): SetCookie | undef
 export function sessionIdOf(kit: TestApp, res: Response): string {
   const cookie = sessionSetCookie(kit, res);
   if (!cookie) throw new Error(`no session cookie in ${res.status} response`);
-  const sid = unsignSessionId(cookie.value, kit.config.session.secrets);
-  if (!sid) throw new Error('session cookie does not verify');
-  return sid;
+  return sessionIdIn(cookie, kit.config.session.secrets);
 }
 
 /** A Cookie header carrying exactly this session. */
 export function cookieHeader(kit: TestApp, res: Response): string {
   const cookie = sessionSetCookie(kit, res);
   if (!cookie) throw new Error('no session cookie');
-  return `${cookie.name}=${cookie.raw}`;
+  return cookie.pair;
 }
 
 export function sessionKey(kit: TestApp, sid: string): string {
   return kit.services.keys.session(sessionHandle(sid));
 }
 
-/** Everything this app has in Redis (key → value or members), for "nothing changed".
- *  Without `counters`, rate-limit and lockout counters are left out: counting a refused
- *  attempt is the one change such a request is meant to make. */
-export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, unknown>> {
-  const { redis } = kit.infra;
-  const out: Record<string, unknown> = {};
+/** Everything this app has in Redis (key → contents), for "nothing changed". Without
+ *  `counters`, rate-limit and lockout counters are left out: counting a refused attempt
+ *  is the one change such a request is meant to make. */
+export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, string>> {
   const { keys } = kit.services;
   const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockout(''));
-  for await (const keys of redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 500 })) {
-    for (const key of keys) {
-      if (!counters && isCounter(key)) continue;
-      const type = await redis.type(key);
-      out[key] = type === 'string' ? await redis.get(key) : type === 'zset' ? await redis.zRange(key, 0, -1) : type === 'hash' ? await redis.hGetAll(key) : type;
-    }
-  }
-  return out;
+  const entries = (await dumpPrefix(kit)).filter((e) => counters || !isCounter(e.key)).map((e) => [e.key, e.content] as const);
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The rows that matter for "nothing changed": users (with hashes) and audit events. */

@@ -1,6 +1,11 @@
 /**
  * ASVS 5.0 V7.5 Defenses against session abuse: re-authentication before a sensitive
- * change (7.5.1), and users viewing and ending their sessions (7.5.2).
+ * change (7.5.1), and users viewing and ending their sessions (7.5.2). The new session
+ * ID after a password change is 7.2.4, in v7-2-session-tokens.test.ts.
+ *
+ * Deviation, documented in the README: 7.5.2 asks for the credentials to be entered
+ * again before ending sessions; the API contract (DESIGN.md) ends them with the session
+ * alone, so a stolen session can end the owner's other sessions (not read them).
  */
 import request from 'supertest';
 import { sessionsResponseSchema } from '@cloakroom/shared';
@@ -32,18 +37,6 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
     expect(await snapshot(kit)).toEqual(before); // same hash, same sessions, no event
     await me(a.cookie).expect(200); // the caller is not signed out by a wrong guess
     await me(b.cookie).expect(200);
-  });
-
-  test('7.5.1 a successful change rotates the session ID of the caller (re-authentication is authentication)', async () => {
-    const who = await kit.createUser();
-    const a = await logInAs(kit, who);
-    const res = await a.agent.post('/api/auth/password').send({ currentPassword: who.password, newPassword: 'yet another passphrase' }).expect(200);
-    const fresh = setCookies(res).find((c) => c.name === kit.services.cookie.name && c.value);
-    expect(fresh).toBeDefined();
-    expect(fresh!.value).not.toContain(a.sid);
-    expect(await kit.infra.redis.exists(sessionKey(kit, a.sid))).toBe(0);
-    const after = await a.agent.get('/api/me').expect(200);
-    expect(after.body.user.id).toBe(who.user.id);
   });
 
   test('7.5.2 users see every active session: handle, times, user agent, address, and which is the current one', async () => {
@@ -114,6 +107,20 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
     expect(cleared[0]!.value).toBe('');
     await me(s.cookie).expect(401);
     expect(await kit.infra.redis.exists(sessionKey(kit, s.sid))).toBe(0);
+  });
+
+  test('7.5.2 the list shows live sessions only: one past its end is left out even before Redis drops it', async () => {
+    const who = await kit.createUser();
+    const old = await logInAs(kit, who, { 'User-Agent': 'Old/1.0' });
+    const current = await logInAs(kit, who, { 'User-Agent': 'Current/1.0' });
+    const key = sessionKey(kit, old.sid);
+    const stored = JSON.parse((await kit.infra.redis.get(key))!);
+    stored.meta.lastSeenAt -= kit.config.session.idleTimeoutMs + 1000; // idle for too long
+    await kit.infra.redis.set(key, JSON.stringify(stored), { KEEPTTL: true });
+
+    const res = await current.agent.get('/api/auth/sessions').expect(200);
+    expect(res.body.sessions.map((s: { userAgent: string }) => s.userAgent)).toEqual(['Current/1.0']);
+    await me(old.cookie).expect(401);
   });
 
   test('7.5.2 session routes need a session: 401 when signed out', async () => {
