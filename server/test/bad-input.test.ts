@@ -8,7 +8,7 @@ import type { Response } from 'supertest';
 
 let kit: TestApp;
 beforeAll(async () => {
-  kit = await createTestApp({ env: { REGISTER_IP_LIMIT: '10000' } });
+  kit = await createTestApp();
 });
 afterAll(() => kit.close());
 

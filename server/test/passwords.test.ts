@@ -12,7 +12,7 @@ import { ARGON2_OWASP, loadConfig } from '../src/config/env';
 
 let kit: TestApp;
 beforeAll(async () => {
-  kit = await createTestApp({ env: { REGISTER_IP_LIMIT: '10000' } });
+  kit = await createTestApp();
 });
 afterAll(() => kit.close());
 afterEach(() => jest.restoreAllMocks());

@@ -7,8 +7,7 @@ import { setCookie, setCookies } from './helpers/cookies';
 describe.each(testDatabases())('register on $name', ({ databaseUrl }) => {
   let kit: TestApp;
   beforeAll(async () => {
-    // Generous sign-up limits: this file signs up far more often than a person would.
-    kit = await createTestApp({ databaseUrl, env: { REGISTER_IP_LIMIT: '10000' } });
+    kit = await createTestApp({ databaseUrl });
   });
   afterAll(() => kit.close());
 
