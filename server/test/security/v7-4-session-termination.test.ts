@@ -2,8 +2,9 @@
  * ASVS 5.0 V7.4 Session termination: logout, credential changes, admin termination,
  * every instance at once. Proven elsewhere and not repeated here: logout deletes the
  * record and clears the cookie with the same attributes (logout.test.ts,
- * cookies.test.ts); a deleted account's session ends (7.4.2, me.test.ts); a slow request
- * finishing after logout cannot resurrect the session (session-store.test.ts).
+ * cookies.test.ts); a slow request finishing after logout cannot resurrect the session
+ * (session-store.test.ts). There is no "disable account" feature: 7.4.2 is proven by
+ * deleting the account (one session on /api/me: me.test.ts; every device here).
  */
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
@@ -28,6 +29,17 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
     for (const path of ['/api/me', '/api/auth/sessions', '/api/auth/events', '/api/admin/users']) {
       await request(kit.app).get(path).set('Cookie', cookie).expect(401);
     }
+  });
+
+  test('7.4.2 deleting an account ends every one of its sessions, on every route, and empties its session index', async () => {
+    const who = await kit.createUser({ role: 'admin' });
+    const devices = await Promise.all([logInAs(kit, who), logInAs(kit, who), logInAs(kit, who)]);
+    await kit.infra.db.deleteFrom('users').where('id', '=', who.user.id).execute();
+    for (const d of devices) {
+      for (const path of ['/api/auth/sessions', '/api/auth/events', '/api/admin/users', '/api/me']) await request(kit.app).get(path).set('Cookie', d.cookie).expect(401);
+      expect(await kit.infra.redis.exists(sessionKey(kit, d.sid))).toBe(0);
+    }
+    expect(await kit.infra.redis.zCard(kit.services.keys.userSessions(who.user.id))).toBe(0);
   });
 
   test('7.4.3 a password change ends every other session; the current one continues under a new session ID', async () => {
