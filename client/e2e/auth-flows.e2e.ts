@@ -74,6 +74,19 @@ test('after signing out, the back button shows no signed-in content', async () =
   expect(where(page)).toBe('/login?next=%2Fdashboard');
 });
 
+test('no page breaks its own Content Security Policy', async () => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+  });
+  for (const path of ['/', '/login', '/register']) await page.goto(`${stack.origin}${path}`, { waitUntil: 'networkidle' });
+  await register(page, stack.origin, uniqueEmail('csp'));
+  for (const path of ['/dashboard', '/security']) await page.goto(`${stack.origin}${path}`, { waitUntil: 'networkidle' });
+  const forbidden = await page.goto(`${stack.origin}/admin`, { waitUntil: 'networkidle' });
+  expect(forbidden?.status()).toBe(403);
+  expect(violations).toEqual([]);
+});
+
 test('every signed-in page has a sign-out control', async () => {
   await register(page, stack.origin, uniqueEmail('controls'));
   for (const path of ['/dashboard', '/security']) {

@@ -13,7 +13,9 @@ export function contentSecurityPolicy(nonce: string, opts: { development: boolea
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.development ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Next's development overlay injects styles without the nonce; with a nonce present
+    // browsers ignore 'unsafe-inline', so development gets 'unsafe-inline' alone.
+    opts.development ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",

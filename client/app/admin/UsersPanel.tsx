@@ -47,8 +47,8 @@ export function UsersPanel({ selfId }: { selfId: string }) {
     const res = await request();
     setBusy(null);
     if (!res.ok && res.error.code === 'unauthenticated') return toSignIn();
-    setStatus(res.ok ? { ok: true, text: done(res.data) } : { ok: false, text: messageFor(res.error) });
     await load();
+    setStatus(res.ok ? { ok: true, text: done(res.data) } : { ok: false, text: messageFor(res.error) });
   }
 
   const setRole = (u: PublicUser, role: Role) =>

@@ -18,9 +18,10 @@ export function SessionsPanel() {
     const res = await request();
     setBusy(null);
     if (!res.ok && res.error.code === 'unauthenticated') return toSignIn();
+    // The list first, then the message, so what is said and what is shown agree.
+    await reload();
     if (!res.ok && res.error.code !== 'not_found') setStatus({ ok: false, text: messageFor(res.error) });
     else setStatus({ ok: true, text: res.ok ? done(res.data) : 'That session had already ended.' });
-    await reload();
   }
 
   const revoke = (id: string) => act(id, () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }), () => 'The session was signed out.');
