@@ -53,6 +53,9 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
     expect(seen).toEqual(emails);
+    // An empty cursor is the first page, as no cursor is.
+    const first = await admin.agent.get('/api/admin/users').query({ limit: '3', email: prefix, cursor: '' }).expect(200);
+    expect(first.body.users.map((u: { email: string }) => u.email)).toEqual(emails.slice(0, 3));
   });
 
   test('search is a case-insensitive email prefix, with LIKE wildcards taken literally', async () => {

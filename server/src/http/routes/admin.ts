@@ -13,7 +13,7 @@ import { handle, route } from './route';
 const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
 function decodeCursor(cursor: string): string {
   const email = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!cursor || encodeCursor(email) !== cursor) {
+  if (encodeCursor(email) !== cursor) {
     throw new ApiError('validation_failed', 'The query string is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Use the nextCursor of a previous page' }]);
   }
   return email;
@@ -35,7 +35,8 @@ export function adminRoutes(deps: { session: SessionHttp; admin: UserAdministrat
       requireRole('admin'),
       handle(async (req, res) => {
         const query = parse(adminUsersQuerySchema, req.query, 'query string');
-        const page = await admin.list({ limit: query.limit, after: query.cursor === undefined ? undefined : decodeCursor(query.cursor), emailPrefix: query.email });
+        // An empty cursor (`?cursor=`) means the first page, like none at all.
+        const page = await admin.list({ limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : undefined, emailPrefix: query.email });
         const body: AdminUsersResponse = { users: page.users.map(toPublicUser), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
         res.json(body);
       }),
