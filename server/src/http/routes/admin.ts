@@ -1,5 +1,5 @@
 import { adminUsersQuerySchema, roleUpdateBodySchema, userIdSchema, type AdminUsersResponse, type RevokedResponse, type UserResponse } from '@cloakroom/shared';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { toPublicUser } from '../../accounts/public-user';
 import type { UserAdministration } from '../../admin/users';
 import { clientContext } from '../../auth/client-context';
@@ -20,6 +20,13 @@ function decodeCursor(cursor: string): string {
 }
 
 const userNotFound = () => notFound('That user');
+
+/** The user id in the path; a malformed one names no user (404, like an unknown one). */
+function targetId(req: Request): string {
+  const id = userIdSchema.safeParse(req.params.id);
+  if (!id.success) throw userNotFound();
+  return id.data;
+}
 
 /** /api/admin: users (cursor pages, email-prefix search), role changes, ending a user's
  *  sessions. Signed-out callers get 401, signed-in non-admins 403, judged by the role
@@ -47,10 +54,8 @@ export function adminRoutes(deps: { session: SessionHttp; admin: UserAdministrat
     patch: [
       ...asAdmin,
       handle(async (req, res) => {
-        const id = userIdSchema.safeParse(req.params.id);
-        if (!id.success) throw userNotFound();
         const { role } = parse(roleUpdateBodySchema, req.body);
-        const result = await admin.changeRole(req.auth!.user, id.data, role, clientContext(req));
+        const result = await admin.changeRole(req.auth!.user, targetId(req), role, clientContext(req));
         if (!result.ok && result.reason === 'not_found') throw userNotFound();
         if (!result.ok) throw new ApiError('last_admin', 'This is the last admin: make someone else an admin first');
         const body: UserResponse = { user: toPublicUser(result.user) };
@@ -63,9 +68,7 @@ export function adminRoutes(deps: { session: SessionHttp; admin: UserAdministrat
     delete: [
       ...asAdmin,
       handle(async (req, res) => {
-        const id = userIdSchema.safeParse(req.params.id);
-        if (!id.success) throw userNotFound();
-        const result = await admin.endSessions(req.auth!.user, id.data, clientContext(req), req.auth!.handle);
+        const result = await admin.endSessions(req.auth!.user, targetId(req), clientContext(req), req.auth!.handle);
         if (!result.ok) throw userNotFound();
         const body: RevokedResponse = { revoked: result.revoked };
         res.json(body);
