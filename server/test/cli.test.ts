@@ -70,6 +70,21 @@ describe.each(testDatabases())('user:create on $name', ({ name, databaseUrl }) =
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/nothing changed/);
   });
+});
+
+// Refusals do not depend on the database kind: SQLite only.
+describe('user:create refuses bad input', () => {
+  let db: Awaited<ReturnType<typeof scratchDatabase>>;
+  let kit: TestApp;
+  beforeAll(async () => {
+    db = await scratchDatabase('sqlite', '');
+    await runSource(MIGRATE, [], { DATABASE_URL: db.url });
+    kit = await createTestApp({ databaseUrl: db.url, isolateDatabase: false });
+  });
+  afterAll(async () => {
+    await kit?.close();
+    await db?.drop();
+  });
 
   test.each([
     ['a common password', ['--email', 'bad1@example.test', '--role', 'user'], 'password1\n', /too common/],
