@@ -1,21 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, newContext } from './browser';
+import { newContext } from './browser';
 import { PASSWORD, register, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
-import { startStack, type Stack } from './stack';
+import type { Stack } from './stack';
+import { startSuite, stopSuite } from './suite';
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+beforeAll(async () => ({ stack, browser } = await startSuite()));
+afterAll(() => stopSuite(stack, browser));
 beforeEach(async () => {
   context = await newContext(browser);
   page = await context.newPage();

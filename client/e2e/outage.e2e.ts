@@ -1,19 +1,14 @@
 import type { Browser } from 'playwright-core';
-import { launch, newContext } from './browser';
+import { newContext } from './browser';
 import { PASSWORD, signInThroughForm, uniqueEmail, where } from './helpers';
-import { startStack, type Stack } from './stack';
+import type { Stack } from './stack';
+import { startSuite, stopSuite } from './suite';
 
 let stack: Stack;
 let browser: Browser;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+beforeAll(async () => ({ stack, browser } = await startSuite()));
+afterAll(() => stopSuite(stack, browser));
 
 test('with the API stopped, a signed-in page fails closed with a 503 page, and opens again when the API is back', async () => {
   const email = uniqueEmail('outage');

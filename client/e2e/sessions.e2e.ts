@@ -1,20 +1,15 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, newContext } from './browser';
+import { newContext } from './browser';
 import { PASSWORD, register, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
-import { startStack, type Stack } from './stack';
+import type { Stack } from './stack';
+import { startSuite, stopSuite } from './suite';
 
 let stack: Stack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+beforeAll(async () => ({ stack, browser } = await startSuite()));
+afterAll(() => stopSuite(stack, browser));
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
 });

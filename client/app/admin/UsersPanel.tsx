@@ -2,8 +2,9 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AdminUsersResponse, PublicUser, RevokedResponse, Role, UserResponse } from '@cloakroom/shared';
-import { api, messageFor, toSignIn, type ApiResult } from '../../lib/api';
+import { api, messageFor, toSignIn } from '../../lib/api';
 import { LocalTime } from '../components/LocalTime';
+import { useAction } from '../components/use-action';
 
 const PAGE_SIZE = 20;
 
@@ -15,8 +16,6 @@ export function UsersPanel({ selfId }: { selfId: string }) {
   const [cursors, setCursors] = useState<string[]>(['']);
   const [page, setPage] = useState<Page | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const cursor = cursors[cursors.length - 1] ?? '';
 
   const load = useCallback(async () => {
@@ -34,6 +33,7 @@ export function UsersPanel({ selfId }: { selfId: string }) {
   useEffect(() => {
     void load();
   }, [load]);
+  const { busy, status, act } = useAction(load);
 
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -41,23 +41,14 @@ export function UsersPanel({ selfId }: { selfId: string }) {
     setCursors(['']);
   }
 
-  async function act(key: string, request: () => Promise<ApiResult<unknown>>, done: (data: unknown) => string) {
-    setBusy(key);
-    setStatus(null);
-    const res = await request();
-    setBusy(null);
-    if (!res.ok && res.error.code === 'unauthenticated') return toSignIn();
-    await load();
-    setStatus(res.ok ? { ok: true, text: done(res.data) } : { ok: false, text: messageFor(res.error) });
-  }
-
   const setRole = (u: PublicUser, role: Role) =>
-    act(`role:${u.id}`, () => api<UserResponse>(`/api/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role } }), () => `${u.email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.`);
+    act(`role:${u.id}`, () => api<UserResponse>(`/api/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role } }), (res) =>
+      res.ok ? `${u.email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.` : null,
+    );
   const revoke = (u: PublicUser) =>
-    act(`sessions:${u.id}`, () => api<RevokedResponse>(`/api/admin/users/${encodeURIComponent(u.id)}/sessions`, { method: 'DELETE' }), (data) => {
-      const n = (data as RevokedResponse).revoked;
-      return `Signed out ${n} session${n === 1 ? '' : 's'} of ${u.email}.`;
-    });
+    act(`sessions:${u.id}`, () => api<RevokedResponse>(`/api/admin/users/${encodeURIComponent(u.id)}/sessions`, { method: 'DELETE' }), (res) =>
+      res.ok ? `Signed out ${res.data.revoked} session${res.data.revoked === 1 ? '' : 's'} of ${u.email}.` : null,
+    );
 
   return (
     <section aria-labelledby="users-title" className="card">

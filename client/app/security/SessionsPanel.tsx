@@ -1,33 +1,24 @@
 'use client';
 
-import { useState } from 'react';
 import type { RevokedResponse, SessionsResponse } from '@cloakroom/shared';
-import { api, messageFor, toSignIn, type ApiResult } from '../../lib/api';
+import { api } from '../../lib/api';
 import { describeDevice } from '../../lib/device';
 import { LocalTime } from '../components/LocalTime';
+import { useAction } from '../components/use-action';
 import { useApiData } from '../components/use-api-data';
 
 export function SessionsPanel() {
   const [loaded, reload] = useApiData<SessionsResponse>('/api/auth/sessions');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, status, act } = useAction(reload);
 
-  async function act(id: string, request: () => Promise<ApiResult<unknown>>, done: (data: unknown) => string) {
-    setBusy(id);
-    setStatus(null);
-    const res = await request();
-    setBusy(null);
-    if (!res.ok && res.error.code === 'unauthenticated') return toSignIn();
-    // The list first, then the message, so what is said and what is shown agree.
-    await reload();
-    if (!res.ok && res.error.code !== 'not_found') setStatus({ ok: false, text: messageFor(res.error) });
-    else setStatus({ ok: true, text: res.ok ? done(res.data) : 'That session had already ended.' });
-  }
-
-  const revoke = (id: string) => act(id, () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }), () => 'The session was signed out.');
+  const revoke = (id: string) =>
+    act(id, () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }), (res) =>
+      res.ok ? 'The session was signed out.' : res.error.code === 'not_found' ? 'That session had already ended.' : null,
+    );
   const revokeOthers = () =>
-    act('others', () => api<RevokedResponse>('/api/auth/sessions', { method: 'DELETE' }), (data) => {
-      const n = (data as RevokedResponse).revoked;
+    act('others', () => api<RevokedResponse>('/api/auth/sessions', { method: 'DELETE' }), (res) => {
+      if (!res.ok) return null;
+      const n = res.data.revoked;
       return n === 0 ? 'There were no other sessions.' : `Signed out ${n} other session${n === 1 ? '' : 's'}.`;
     });
 
