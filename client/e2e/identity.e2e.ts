@@ -68,6 +68,8 @@ describe('a forged identity sent straight to a page is ignored', () => {
       expect({ kind, status: res.status }).toEqual({ kind, status: 200 });
       expect(body).toContain(email);
       expect(body).not.toContain(victim.email);
+      // The identity goes to the page, never back to the browser (the seed's flaw).
+      expect([...res.headers.keys()].filter((k) => k.startsWith('x-cloakroom-') || k.startsWith('x-middleware-'))).toEqual([]);
     }
     // And the forged admin claim does not open /admin for a user.
     const admin = await page('/admin', { cookie, ...forgeries('/admin')[0]![1] });

@@ -52,6 +52,14 @@ test('a signed-in request passes with identity headers only the page can verify'
   expect(res.headers.get('content-security-policy')).toMatch(/'nonce-[^']+'/);
 });
 
+test('served over https (as the forwarded scheme says), responses carry HSTS and upgrade requests', async () => {
+  const res = await gate(new NextRequest('https://app.example.test/login'));
+  expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  const plain = await gate(request('/login'));
+  expect(plain.headers.get('strict-transport-security')).toBeNull();
+});
+
 test('forged identity headers without a cookie are dropped and the visitor sent to sign-in', async () => {
   const res = await gate(request('/dashboard?x=1', { [IDENTITY_HEADERS.user]: 'a', [IDENTITY_HEADERS.signature]: 'b' }));
   expect(res.status).toBe(307);
