@@ -32,6 +32,16 @@ redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), lock))
 return {1, lock, attempts}
 `);
 
+/** Takes back an attempt that ended without a verdict (the database or the hasher
+ *  failed mid-way): it counts towards no lock, and a lock it started is lifted.
+ *  KEYS: pair. ARGV: 1 if this attempt started a lock, else 0. */
+const abandonAttempt = defineScript(`
+local left = redis.call('HINCRBY', KEYS[1], 'attempts', -1)
+if ARGV[1] == '1' then redis.call('HDEL', KEYS[1], 'until') end
+if left <= 0 then redis.call('DEL', KEYS[1]) end
+return left
+`);
+
 export type LockoutVerdict =
   | { allowed: true; attempts: number; /** > 0 when this attempt started a lock. */ lockedForMs: number }
   | { allowed: false; retryAfterMs: number };
@@ -55,6 +65,12 @@ export function loginLockout(redis: Redis, keys: RedisKeys, policy: LockoutPolic
       ])) as [number, number, number];
       const [allowed, ms, attempts] = reply.map(Number) as [number, number, number];
       return allowed === 1 ? { allowed: true, attempts, lockedForMs: ms } : { allowed: false, retryAfterMs: ms };
+    },
+
+    /** The attempt got no verdict (a dependency failed): as if it never happened, so an
+     *  outage cannot lock anyone out. Such an attempt told its sender nothing. */
+    async abandoned(email: string, addressKey: string, startedLock: boolean): Promise<void> {
+      await abandonAttempt(redis, [key(email, addressKey)], [startedLock ? '1' : '0']);
     },
 
     /** The right password from this address: its failures are forgiven. */

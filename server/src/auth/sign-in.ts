@@ -23,7 +23,15 @@ export function signIn(lockout: LoginLockout, events: SecurityEvents) {
     const verdict = await lockout.begin(email, client.addressKey);
     if (!verdict.allowed) return { ok: false, reason: 'locked', retryAfterMs: verdict.retryAfterMs };
 
-    const check = await verify();
+    let check: CredentialCheck;
+    try {
+      check = await verify();
+    } catch (err) {
+      // No verdict (the database or the hasher failed, the client gets a 503): the
+      // attempt must not count towards locking this pair out.
+      await lockout.abandoned(email, client.addressKey, verdict.lockedForMs > 0).catch(() => undefined);
+      throw err;
+    }
     if (check.user) {
       await lockout.succeeded(email, client.addressKey);
       await events.record(check.user.id, 'login_succeeded', client);

@@ -5,14 +5,17 @@ const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '
 const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY']);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: errors made by Node itself (a refused socket)
+  // come from another realm under a test runner's VM context and fail that check.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
     if (NET_CODES.has(code) || PG_UNAVAILABLE.test(code)) return true;
     if ([...SQLITE_UNAVAILABLE].some((c) => code.startsWith(c))) return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|The database connection is not open|Cannot use a pool after calling end/i.test(
-    err.message,
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|The database connection is not open|Cannot use a pool after calling end/i.test(message)
   );
 }
 

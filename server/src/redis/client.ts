@@ -1,11 +1,13 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
+import { withDeadlines } from './deadline';
 
 function clientFor(url: string, timeoutMs: number) {
+  // No commandOptions.timeout: it stops counting once a command is on the socket, so
+  // withDeadlines (deadline.ts) bounds every command instead, written or not.
   return createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: timeoutMs },
     socket: {
       connectTimeout: Math.max(timeoutMs, 1000),
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
@@ -19,7 +21,8 @@ export class StartupError extends Error {}
 
 /** A node-redis client that fails fast instead of queueing: while Redis is away every
  *  command rejects at once (no offline queue), a command that gets no answer gives up
- *  after `timeoutMs`, and reconnection is retried every half second at most so service
+ *  after `timeoutMs` and, while Redis stays silent, commands are not even sent
+ *  (deadline.ts), and reconnection is retried every half second at most so service
  *  resumes by itself soon after Redis returns. */
 export function createRedis(url: string, timeoutMs: number, logger: Logger): Redis {
   const client = clientFor(url, timeoutMs);
@@ -33,7 +36,7 @@ export function createRedis(url: string, timeoutMs: number, logger: Logger): Red
     if (down) logger.info('redis connection restored');
     down = false;
   });
-  return client;
+  return withDeadlines(client, { timeoutMs, logger });
 }
 
 /** Connects, or fails within `withinMs` with a message that says how to start Redis. */

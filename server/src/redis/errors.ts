@@ -11,6 +11,7 @@ const UNAVAILABLE = new Set([
   'TimeoutError',
   'SocketTimeoutDuringMaintenanceError',
   'CommandTimeoutDuringMaintenanceError',
+  'RedisDeadlineError',
 ]);
 
 export function isRedisUnavailable(err: unknown): boolean {

@@ -1,0 +1,85 @@
+/**
+ * Redis dies under load and comes back (issue 2 item 8, issue 5 item 3): session routes
+ * answer a fast 503 service_unavailable (never a 500, never a hang), public routes keep
+ * answering, /readyz says 503, and within 2 s of Redis's return everything works again,
+ * in the same process, with the same sessions (this Redis keeps an append-only file).
+ */
+import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { startRedisServer, type RedisServer } from './helpers/redis-server';
+import { hammer, listen, request, sleep, within, type Sample } from './helpers/load';
+
+const unexpected: unknown[] = [];
+const onUnexpected = (err: unknown) => unexpected.push(err);
+
+let redis: RedisServer;
+let kit: TestApp;
+let http: Awaited<ReturnType<typeof listen>>;
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnexpected);
+  process.on('uncaughtException', onUnexpected);
+  redis = await startRedisServer({ persistent: true });
+  kit = await createTestApp({ env: { REDIS_URL: redis.url } });
+  http = await listen(kit.app);
+});
+
+afterAll(async () => {
+  await http?.close();
+  await kit?.close();
+  await redis?.stop();
+  process.off('unhandledRejection', onUnexpected);
+  process.off('uncaughtException', onUnexpected);
+});
+
+const json = (body: object): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('Redis killed under load: fast 503s, public routes up, /readyz 503, recovery within 2 s without a restart', async () => {
+  const { email, password } = await kit.createUser();
+  const login = await fetch(`${http.base}/api/auth/login`, json({ email, password }));
+  expect(login.status).toBe(200);
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const me = await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json();
+
+  const meLoad = hammer(http.base, '/api/me', 8, { headers: { cookie } });
+  const publicLoad = hammer(http.base, '/healthz', 2);
+  await sleep(400);
+
+  const killedAt = meLoad.now();
+  await redis.kill('SIGKILL');
+  await sleep(1200);
+
+  // Everything that needs Redis says so at once, in the contract's shape.
+  const ready = await request(http.base, '/readyz');
+  expect(ready).toMatchObject({ status: 503, code: 'service_unavailable' });
+  const signIn = await request(http.base, '/api/auth/login', json({ email, password }));
+  expect(signIn).toMatchObject({ status: 503, code: 'service_unavailable' });
+  expect(signIn.ms).toBeLessThan(1500);
+  const signUp = await request(http.base, '/api/auth/register', json({ email: `new-${Date.now()}@example.test`, password: 'a long enough passphrase' }));
+  expect(signUp).toMatchObject({ status: 503, code: 'service_unavailable' });
+
+  await redis.start();
+  const backAt = meLoad.now();
+  const recoveredIn = await within(2000, '/api/me answers 200 again', async () => (await request(http.base, '/api/me', { headers: { cookie } })).status === 200);
+  await sleep(300);
+  const [meSamples, publicSamples] = await Promise.all([meLoad.stop(), publicLoad.stop()]);
+
+  const during = meSamples.filter((s) => s.at > killedAt + 100 && s.at + s.ms < backAt);
+  expect(during.length).toBeGreaterThan(20); // fast failures, so many of them
+  for (const s of during) expect(s).toMatchObject({ status: 503, code: 'service_unavailable' });
+  // No request waited: none of them anywhere near a 5-second queue timeout.
+  const slowest = Math.max(...meSamples.map((s) => s.ms));
+  expect(slowest).toBeLessThan(1500);
+  // Only 200 (before and after) or 503 (during): never a 500, never a dropped connection.
+  expect(new Set(meSamples.map((s: Sample) => s.status))).toEqual(new Set([200, 503]));
+  expect(publicSamples.length).toBeGreaterThan(20);
+  expect(publicSamples.every((s) => s.status === 200)).toBe(true);
+
+  // The same session as before the outage (the record survived in the AOF), same user.
+  expect(recoveredIn).toBeLessThan(2000);
+  const after = await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json();
+  expect(after.session.id).toBe(me.session.id);
+  expect(after.user).toEqual(me.user);
+  expect((await request(http.base, '/readyz')).status).toBe(200);
+  expect((await request(http.base, '/api/auth/login', json({ email, password }))).status).toBe(200);
+  expect(unexpected).toEqual([]);
+});
