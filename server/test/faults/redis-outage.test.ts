@@ -4,6 +4,7 @@
  * answering, /readyz says 503, and within 2 s of Redis's return everything works again,
  * in the same process, with the same sessions (this Redis keeps an append-only file).
  */
+import type { MeResponse } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { startRedisServer, type RedisServer } from './helpers/redis-server';
 import { hammer, listen, request, sleep, within, type Sample } from './helpers/load';
@@ -38,7 +39,7 @@ test('Redis killed under load: fast 503s, public routes up, /readyz 503, recover
   const login = await fetch(`${http.base}/api/auth/login`, json({ email, password }));
   expect(login.status).toBe(200);
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const me = await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json();
+  const me = (await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
 
   const meLoad = hammer(http.base, '/api/me', 8, { headers: { cookie } });
   const publicLoad = hammer(http.base, '/healthz', 2);
@@ -76,7 +77,7 @@ test('Redis killed under load: fast 503s, public routes up, /readyz 503, recover
 
   // The same session as before the outage (the record survived in the AOF), same user.
   expect(recoveredIn).toBeLessThan(2000);
-  const after = await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json();
+  const after = (await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
   expect(after.session.id).toBe(me.session.id);
   expect(after.user).toEqual(me.user);
   expect((await request(http.base, '/readyz')).status).toBe(200);
