@@ -7,6 +7,7 @@
  * spoofed X-Forwarded-For changes nothing unless TRUST_PROXY says to believe it.
  */
 import argon2 from 'argon2';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { errorBodySchema } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
@@ -76,6 +77,19 @@ describe.each(testDatabases())('V6.3.1 brute force ($name)', ({ databaseUrl }) =
       for (let i = 0; i < 3; i++) await loginFrom(kit, '198.51.100.66', who.email, WRONG).expect(401);
       for (let i = 0; i < 20; i++) expectTooMany(await loginFrom(kit, '198.51.100.66', who.email, WRONG), 1);
       await loginFrom(kit, '192.0.2.10', who.email, who.password).expect(200);
+    });
+
+    test('6.3.1 an attempt that gets no verdict (the users table unreachable) does not count toward the lock', async () => {
+      const who = await kit.createUser();
+      for (let i = 0; i < 2; i++) await loginFrom(kit, '203.0.113.88', who.email, WRONG).expect(401);
+      await sql`alter table users rename to users_away`.execute(kit.infra.db);
+      try {
+        for (let i = 0; i < 3; i++) expect((await loginFrom(kit, '203.0.113.88', who.email, who.password)).status).toBeGreaterThanOrEqual(500);
+      } finally {
+        await sql`alter table users_away rename to users`.execute(kit.infra.db);
+      }
+      // Two real failures so far, below the threshold of three: the right password works.
+      await loginFrom(kit, '203.0.113.88', who.email, who.password).expect(200);
     });
 
     test('6.3.1 a burst of parallel guesses cannot slip past the lock: at most the threshold get a password check', async () => {
