@@ -102,3 +102,15 @@ test('without TRUST_PROXY a client cannot claim HTTPS: no Secure cookie over pla
     await kit.close();
   }
 });
+
+test('a sign-in over plain HTTP with COOKIE_SECURE=true says in the log why no cookie was set', async () => {
+  const kit = await createTestApp({ env: { COOKIE_SECURE: 'true' }, captureLogs: true });
+  try {
+    await signedIn(kit);
+    await signedIn(kit);
+    const warnings = kit.logs().split('\n').filter((line) => line.includes('COOKIE_SECURE=true'));
+    expect(warnings).toHaveLength(1);
+  } finally {
+    await kit.close();
+  }
+});

@@ -12,7 +12,9 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<string[]
   const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // No failing migration means Kysely never got as far as running one (no connection).
+    throw new Error(failed ? `migration ${failed} failed: ${message}` : message);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

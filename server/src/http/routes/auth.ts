@@ -47,6 +47,15 @@ function authenticateLocal(passport: PassportInstance, req: Request, res: Respon
 export function authRoutes(deps: AuthRouteDeps): Router {
   const { accounts, passport, session, cookie, secrets, signIn, events, limits } = deps;
   const router = Router();
+
+  /** express-session silently sets no cookie when a Secure cookie would travel over
+   *  plain HTTP, so the sign-in "works" and the next request is signed out. Say why, once. */
+  let warnedInsecure = false;
+  const warnIfCookieCannotBeSet = (req: Request) => {
+    if (!cookie.options.secure || req.secure || warnedInsecure) return;
+    warnedInsecure = true;
+    req.log.warn('signed in over plain HTTP with COOKIE_SECURE=true: the browser gets no session cookie. Serve HTTPS (with TRUST_PROXY behind a proxy) or set COOKIE_SECURE=false locally');
+  };
   const withSession = [session.load, passport.initialize()];
 
   route(router, '/register', {
@@ -59,6 +68,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         if (!result.ok && result.reason === 'email_taken') throw new ApiError('email_taken', 'An account with this email already exists');
         if (!result.ok) throw weakPassword(result.problems, 'password');
         await logIn(req, result.user);
+        warnIfCookieCannotBeSet(req);
         await events.record(result.user.id, 'registered', clientContext(req));
         res.status(201).json({ user: toPublicUser(result.user) });
       }),
@@ -79,6 +89,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         if (!result.ok) throw invalidCredentials();
         const { user } = result;
         await logIn(req, user); // regenerates: the pre-login session ID is dead
+        warnIfCookieCannotBeSet(req);
         res.status(200).json({ user: toPublicUser(user) });
       }),
     ],
