@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { answerClientErrors } from './http/client-errors';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   };
   // No host: Node listens on every interface, IPv6 and IPv4 alike.
   const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
+  answerClientErrors(server);
   server.on('error', (err) => {
     console.error(`cloakroom: cannot listen on port ${config.port}: ${err.message}`);
     process.exit(69);
