@@ -1,10 +1,10 @@
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import { corsPolicy } from './http/middleware/cors';
 import { csrfOriginCheck } from './http/middleware/csrf';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { jsonOnly } from './http/middleware/json-only';
 import { rateLimits } from './http/middleware/rate-limits';
+import { securityHeaders } from './http/middleware/security-headers';
 import { sessionMiddleware } from './http/middleware/session';
 import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
@@ -45,13 +45,7 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
-      referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    }),
-  );
+  app.use(securityHeaders(config));
   app.use(corsPolicy(config.cors.origins));
   app.use(noStore);
   // Before anything reads a body or a session: a refused request changes nothing.

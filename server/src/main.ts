@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-errors';
+import { withMeFastPath } from './http/me-fast-path';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
@@ -54,14 +55,17 @@ async function main(): Promise<void> {
     process.exit(69);
   }
 
-  const { app } = createApp(infra);
+  const { app, services } = createApp(infra);
+  const handler = withMeFastPath(app, { services, config, logger });
   const onListening = () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, env: config.env, database: config.databaseUrl.split(':')[0] }, `cloakroom API listening on port ${port}`);
   };
   // No host: Node listens on every interface, IPv6 and IPv4 alike.
-  const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
+  const server = http.createServer(handler);
+  if (config.host) server.listen(config.port, config.host, onListening);
+  else server.listen(config.port, onListening);
   answerClientErrors(server);
   server.on('error', (err) => {
     console.error(`cloakroom: cannot listen on port ${config.port}: ${err.message}`);

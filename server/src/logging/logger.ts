@@ -35,6 +35,21 @@ declare module 'http' {
   }
 }
 
+/** The request id: the client's X-Request-Id when it is well-formed, else a fresh UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Writes the one line a request gets when it ends (shared by the Express middleware
+ *  below and the GET /api/me fast path, so both log exactly alike). */
+export function logRequest(logger: Logger, id: string, method: string | undefined, path: string, status: number, started: number, aborted = false): void {
+  const line = { req: { id, method, path }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
+  if (aborted) logger.warn(line, 'request aborted');
+  else if (status >= 500) logger.error(line, 'request errored');
+  else logger.info(line, 'request completed');
+}
+
 /** One line per request when it ends: method, path without its query, status, time,
  *  request id ("request aborted" when the client went away first). The same line
  *  pino-http writes, without its per-request cost: pino-http builds two child loggers
@@ -44,8 +59,7 @@ declare module 'http' {
 export function requestLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
     const started = performance.now();
-    const incoming = req.headers[REQUEST_ID_HEADER];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req);
     res.setHeader(HEADERS.requestId, id);
     req.id = id;
     let child: Logger | undefined;
@@ -53,15 +67,7 @@ export function requestLogger(logger: Logger): (req: IncomingMessage, res: Serve
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
-    if (!UNLOGGED.has(path)) {
-      res.once('close', () => {
-        const status = res.statusCode;
-        const line = { req: { id, method: req.method, path }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
-        if (!res.writableFinished) logger.warn(line, 'request aborted');
-        else if (status >= 500) logger.error(line, 'request errored');
-        else logger.info(line, 'request completed');
-      });
-    }
+    if (!UNLOGGED.has(path)) res.once('close', () => logRequest(logger, id, req.method, path, res.statusCode, started, !res.writableFinished));
     next();
   };
 }

@@ -17,6 +17,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { PublicUser } from '@cloakroom/shared';
 import { createApp, type Services } from '../app';
+import { withMeFastPath, type ApiHandler } from '../http/me-fast-path';
 import { loadConfig, type Config } from '../config/env';
 import { closeInfrastructure, connectInfrastructure } from '../infrastructure';
 import type { Infrastructure } from '../services';
@@ -53,7 +54,11 @@ export interface TestUser {
 }
 
 export interface TestApp {
+  /** The Express app alone. */
   app: Express;
+  /** What the real server runs: the Express app behind the GET /api/me fast path
+   *  (http/me-fast-path.ts). Agents use it; pass it to supertest or http.createServer. */
+  handler: ApiHandler;
   config: Config;
   services: Services;
   infra: Infrastructure;
@@ -143,14 +148,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false ? await createSchema(databaseUrl) : undefined;
   const infra = await connectInfrastructure(config, logger, pgSchema ? { schema: pgSchema.schema } : {});
   const { app, services } = createApp(infra);
+  const handler = withMeFastPath(app, { services, config, logger });
 
   const kit: TestApp = {
     app,
+    handler,
     config,
     services,
     infra,
     prefix,
-    agent: () => request.agent(app),
+    agent: () => request.agent(handler),
 
     async createUser(input = {}) {
       const email = (input.email ?? uniqueEmail()).trim().toLowerCase();
@@ -163,7 +170,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
     async signedInAgent(input = {}) {
       const who = 'user' in input && 'password' in input && 'email' in input ? (input as TestUser) : await kit.createUser(input as TestUserInput);
-      const agent = request.agent(app);
+      const agent = request.agent(handler);
       const res = await agent.post('/api/auth/login').send({ email: who.email, password: who.password });
       if (res.status !== 200) throw new Error(`test kit: login failed with ${res.status} ${JSON.stringify(res.body)}`);
       return { ...who, agent, publicUser: res.body.user as PublicUser };

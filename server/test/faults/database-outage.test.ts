@@ -67,7 +67,7 @@ describe.each(testDatabases())('database unavailable ($name)', ({ name, database
     // A real lockout threshold (the kit's default is effectively off), so that counting
     // failed-over attempts would show.
     kit = await createTestApp({ databaseUrl: outage.databaseUrl, captureLogs: true, env: { LOCKOUT_THRESHOLD: '3' } });
-    http = await listen(kit.app);
+    http = await listen(kit.handler);
   });
 
   afterAll(async () => {

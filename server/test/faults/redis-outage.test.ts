@@ -21,7 +21,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onUnexpected);
   redis = await startRedisServer({ persistent: true });
   kit = await createTestApp({ env: { REDIS_URL: redis.url } });
-  http = await listen(kit.app);
+  http = await listen(kit.handler);
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ let http: Awaited<ReturnType<typeof listen>>;
 beforeAll(async () => {
   redis = await startRedisServer({ persistent: true });
   kit = await createTestApp({ env: { REDIS_URL: redis.url } });
-  http = await listen(kit.app);
+  http = await listen(kit.handler);
 });
 
 afterAll(async () => {

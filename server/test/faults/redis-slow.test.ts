@@ -27,7 +27,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onUnexpected);
   redis = await startRedisServer();
   kit = await createTestApp({ env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) } });
-  http = await listen(kit.app);
+  http = await listen(kit.handler);
   const { email, password } = await kit.createUser();
   const login = await fetch(`${http.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
   expect(login.status).toBe(200);

@@ -62,9 +62,9 @@ beforeAll(async () => {
   process.on('unhandledRejection', onUnexpected);
   process.on('uncaughtException', onUnexpected);
   kit = await createTestApp();
-  server = kit.app.listen(0, '127.0.0.1');
+  server = http.createServer(kit.handler);
   answerClientErrors(server);
-  await new Promise((resolve) => server.once('listening', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   routes = routesOf(kit.app);
   const u = await kit.createUser({ password: 'fuzz user passphrase' });

@@ -1,27 +1,26 @@
 import type { MeResponse } from '@cloakroom/shared';
 import { Router } from 'express';
 import { toPublicUser } from '../../accounts/public-user';
+import type { AuthContext } from '../../auth/session/authenticate';
 import type { SessionHttp } from '../middleware/session';
 import { route } from './route';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The body of GET /api/me (also sent by the fast path, http/me-fast-path.ts). */
+export function meBody({ user, handle, meta, deadlines }: AuthContext): MeResponse {
+  return {
+    user: toPublicUser(user),
+    session: { id: handle, createdAt: iso(meta.createdAt), expiresAt: iso(deadlines.expiresAt), idleExpiresAt: iso(deadlines.idleExpiresAt) },
+  };
+}
+
 /** GET /api/me: the caller and their session. Every gated page view of the client costs
- *  one of these, so it takes the read-only session path. */
+ *  one of these, so it takes the read-only session path (and, in front of Express, the
+ *  fast path of http/me-fast-path.ts, which falls back to this route for anything
+ *  but the plain case). */
 export function meRoutes(session: SessionHttp) {
   const router = Router();
-  route(router, '/me', {
-    get: [
-      session.readAuth,
-      (req, res) => {
-        const { user, handle, meta, deadlines } = req.auth!;
-        const body: MeResponse = {
-          user: toPublicUser(user),
-          session: { id: handle, createdAt: iso(meta.createdAt), expiresAt: iso(deadlines.expiresAt), idleExpiresAt: iso(deadlines.idleExpiresAt) },
-        };
-        res.json(body);
-      },
-    ],
-  });
+  route(router, '/me', { get: [session.readAuth, (req, res) => void res.json(meBody(req.auth!))] });
   return router;
 }

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
+import http, { type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 
 export interface Sample {
   path: string;
@@ -13,11 +12,11 @@ export interface Sample {
   code?: string;
 }
 
-/** The app on a real port (fault tests need real sockets and real concurrency). */
-export async function listen(app: Express): Promise<{ base: string; server: Server; close: () => Promise<void> }> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+/** The kit's handler (what the real server runs) on a real port: fault tests need real
+ *  sockets and real concurrency. */
+export async function listen(handler: RequestListener): Promise<{ base: string; server: Server; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,

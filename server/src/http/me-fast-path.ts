@@ -1,0 +1,88 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HEADERS } from '@cloakroom/shared';
+import { sessionIdFromHeader } from '../auth/session/cookie-header';
+import { sessionHandle } from '../auth/session/handle';
+import type { Config } from '../config/env';
+import { logRequest, requestIdOf } from '../logging/logger';
+import type { Services } from '../services';
+import { staticSecurityHeaders } from './middleware/security-headers';
+import { meBody } from './routes/me';
+
+/** What the Express chain adds to an answer of GET /api/me besides helmet's headers:
+ *  app.ts's noStore (Cache-Control, Vary: Cookie) and cors.ts's Vary: Origin (no CORS
+ *  headers: requests with an Origin never take the fast path). me-fast-path.test.ts
+ *  compares both paths' answers header by header, so a header added to the chain
+ *  and missing here fails the suite. */
+const API_HEADERS: Array<[string, string]> = [
+  ['Vary', 'Origin, Cookie'],
+  ['Cache-Control', 'no-store'],
+  ['Content-Type', 'application/json; charset=utf-8'],
+];
+
+export interface FastPathStats {
+  /** Answered by the fast path. */
+  served: number;
+  /** Handed to Express (anything but a plain, valid, untouched GET /api/me). */
+  passed: number;
+}
+
+export type ApiHandler = RequestListener & { stats: FastPathStats };
+
+/**
+ * GET /api/me in front of Express. Every gated page view of the client costs one, and
+ * Express's own per-request work (request/response decoration, the router, a dozen
+ * middleware calls, res.json) cost more than everything the route itself does: a CPU
+ * profile put the bare framework at about half the time of the whole request (README,
+ * "Performance").
+ *
+ * For the plain case only, a GET of exactly /api/me with one validly signed session
+ * cookie, no Origin (so no CORS decision), a session that passes every check and needs
+ * no touch, this answers directly: the same checks (sessionAuthenticator: signature,
+ * hashed key, idle and absolute limits, the user read fresh from the database,
+ * password change), the same body (meBody), the same headers (helmet's, computed from
+ * helmet itself, and the chain's), the same log line. Nothing is cached: Redis and the
+ * database are read on every request, so a revocation, a role change or an expiry
+ * shows on the very next one. Everything else, including every failure, a touch that
+ * is due (express-session owns every write) and any error, goes to Express untouched.
+ */
+export function withMeFastPath(app: RequestListener, deps: { services: Services; config: Config; logger: Logger }): ApiHandler {
+  const { services, config, logger } = deps;
+  const fixed = [...staticSecurityHeaders(config), ...API_HEADERS].flat();
+  const stats: FastPathStats = { served: 0, passed: 0 };
+  const cookieName = services.cookie.name;
+  const secrets = config.session.secrets;
+
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
+    stats.passed++;
+    app(req, res);
+  };
+
+  /** Answers and returns true, or returns false having written nothing. */
+  async function serve(req: IncomingMessage, res: ServerResponse, sid: string): Promise<boolean> {
+    const started = performance.now();
+    const handle = sessionHandle(sid);
+    const result = await services.authenticate(await services.store.read(handle), handle);
+    if (!result.ok || result.touchDue) return false;
+    const body = JSON.stringify(meBody(result.auth));
+    const id = requestIdOf(req);
+    stats.served++;
+    res.writeHead(200, [HEADERS.requestId, id, ...fixed, 'Content-Length', String(Buffer.byteLength(body))]);
+    res.end(body);
+    logRequest(logger, id, 'GET', '/api/me', 200, started);
+    return true;
+  }
+
+  const handler: RequestListener = (req, res) => {
+    if (req.method !== 'GET' || req.url !== '/api/me' || req.headers.origin !== undefined) return pass(req, res);
+    const sid = sessionIdFromHeader(req.headers.cookie, cookieName, secrets);
+    if (!sid) return pass(req, res);
+    serve(req, res, sid).then(
+      (answered) => answered || pass(req, res),
+      // Redis or the database failed: Express tries again and answers in the contract
+      // (503 service_unavailable) if it fails too. Never after headers went out.
+      () => res.headersSent || pass(req, res),
+    );
+  };
+  return Object.assign(handler, { stats });
+}
