@@ -10,10 +10,10 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { loadGenerator, type LoadGenerator, type LoadResult } from './lib/load';
 import { cpuBusy, machine } from './lib/machine';
-import { ROOT, run, sleep, stopChild, type Service } from './lib/procs';
+import { freePort, ROOT, run, sleep, stopChild, type Service } from './lib/procs';
 import { round2, summarize, table, verdictLines, type Series, type Summary, type Verdict } from './lib/report';
 import { deletePrefix, fillSessions, readRecord } from './lib/sessions';
-import { CLIENT_DIST_DIR, clientServerJs, createUsers, newSecret, signIn, startApi, startBare, startClient, startReference, tempDir, type ApiSettings, type BenchUsers } from './lib/stack';
+import { CLIENT_DIST_DIR, clientApiPortFile, clientServerJs, createUsers, newSecret, signIn, startApi, startBare, startClient, startReference, tempDir, type ApiSettings, type BenchUsers } from './lib/stack';
 import { soak } from './soak';
 import { spawn } from 'node:child_process';
 
@@ -107,6 +107,8 @@ export interface Context {
   prefix: string;
   services: Service[];
   cleanups: Array<() => Promise<unknown>>;
+  /** The port the client build expects the API on (see clientApiPortFile). */
+  apiPort: number | undefined;
 }
 
 async function main(): Promise<void> {
@@ -123,15 +125,22 @@ async function main(): Promise<void> {
   console.log(`load before: loadavg ${m.loadAverage.join(' ')}, CPU busy ${m.busyBefore === null ? '?' : Math.round(m.busyBefore * 100)}% over 2 s${m.busiest.length ? `; busiest: ${m.busiest.join(' | ')}` : ''}`);
   console.log(`load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to the README' : ''}`);
 
+  let apiPort: number | undefined;
   if (options.build) {
     console.log('\nbuilding the API and the client (production builds)…');
     await run('npm', ['run', 'build:api', '--silent']);
-    if (options.pages && !options.soak) await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR });
+    if (options.pages && !options.soak) {
+      apiPort = await freePort();
+      await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR, API_INTERNAL_URL: `http://127.0.0.1:${apiPort}` });
+      fs.writeFileSync(clientApiPortFile(), String(apiPort));
+    }
+  } else if (options.pages && !options.soak && fs.existsSync(clientApiPortFile())) {
+    apiPort = Number(fs.readFileSync(clientApiPortFile(), 'utf8'));
   }
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist is missing: run `npm run build:api` or drop --no-build');
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [] };
+  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [], apiPort };
   await sweepStaleRuns(redis);
   await redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 });
   const heartbeat = setInterval(() => void redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 }).catch(() => undefined), 20_000);
@@ -218,7 +227,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const main: ApiSettings = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, databaseFile, secret, logDir };
 
   console.log('\nstarting servers…');
-  const api = await startApi('api', main);
+  const api = await startApi('api', main, {}, ctx.apiPort);
   ctx.services.push(api);
   const users = await createUsers(databaseFile, 64);
   const apiCookie = await signIn(api.url, users.bench.email, users.password);

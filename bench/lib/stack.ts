@@ -23,9 +23,10 @@ export const newSecret = () => randomBytes(36).toString('base64url');
  *  (so argon2id at the OWASP cost and info-level request logs, written to a file),
  *  plain-HTTP cookies, and loopback trusted as a proxy so load generators can stand in
  *  for many client addresses through X-Forwarded-For. */
-export function startApi(name: string, s: ApiSettings, extra: Record<string, string> = {}): Promise<Service> {
+export function startApi(name: string, s: ApiSettings, extra: Record<string, string> = {}, port?: number): Promise<Service> {
   return startService({
     name,
+    ...(port ? { port } : {}),
     args: [path.join(ROOT, 'server/dist/main.js')],
     env: {
       NODE_ENV: 'production',
@@ -66,6 +67,10 @@ export function startBare(body: string, logDir: string): Promise<Service> {
  *  `npm start` or the e2e tests use). */
 export const CLIENT_DIST_DIR = '.next-bench';
 export const clientServerJs = () => path.join(ROOT, 'client', CLIENT_DIST_DIR, 'standalone/client/server.js');
+/** The client fixes the API's URL at build time (its /api rewrite; it refuses to start
+ *  against another one), so the bench builds it for a port chosen then, and remembers
+ *  the port here for runs with --no-build. */
+export const clientApiPortFile = () => path.join(ROOT, 'client', CLIENT_DIST_DIR, 'bench-api-port');
 
 /** The Next client's production (standalone) server, gated by proxy.ts, or with the
  *  gate switched off (PROXY_GATE=off, the client's benchmark-only switch: the proxy
