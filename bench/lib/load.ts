@@ -90,3 +90,20 @@ async function autocannon(o: LoadOptions): Promise<LoadResult> {
   const r = await run({ url: o.url, connections: o.connections, duration: o.durationS, headers: o.headers ?? {}, timeout: 5 });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, errors: r.errors, non2xx: r.non2xx };
 }
+
+/** Latency at a fixed request rate, below saturation: what users of a loaded-but-healthy
+ *  service see. Open loop (bench/rate.ts, its own process), since wrk cannot hold a rate
+ *  and autocannon's limiter sends in bursts. */
+export function measureAtRate(o: Omit<LoadOptions, 'connections'> & { rate: number }): Promise<LoadResult> {
+  const script = path.join(__dirname, '../rate.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, o.url, String(o.rate), String(o.durationS), JSON.stringify(o.headers ?? {})], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RATE '));
+      if (code !== 0 || !line) return reject(new Error(`rate generator failed (${code}): ${out}`));
+      resolve(JSON.parse(line.slice(5)) as LoadResult);
+    });
+  });
+}

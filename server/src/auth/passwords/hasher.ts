@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { lowerThreadPoolPriority } from './background-threads';
 import { Limiter } from './limiter';
 
 export interface HashParams {
@@ -26,6 +27,7 @@ export async function createPasswordHasher(
   const options = { type: argon2.argon2id as 2, memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
   const limiter = new Limiter(concurrency, 256);
   const dummyHash = await argon2.hash('cloakroom-dummy-password-never-matches', options);
+  await lowerThreadPoolPriority(() => argon2.hash('cloakroom-dummy-password-never-matches', options));
 
   const verify = (hash: string, password: string) =>
     limiter.run(async () => {
