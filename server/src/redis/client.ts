@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 import { withDeadlines } from './deadline';
 
 function clientFor(url: string, timeoutMs: number) {
-  // No commandOptions.timeout: it stops counting once a command is on the socket, so
-  // withDeadlines (deadline.ts) bounds every command instead, written or not.
+  // node-redis's own command timeout (5 s by default) stops counting once a command is
+  // on the socket, so withDeadlines (deadline.ts) bounds every command instead, written
+  // or not; 0 turns the built-in one off (it cost an AbortSignal and a timer per command).
   return createClient({
     url,
     disableOfflineQueue: true,
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: Math.max(timeoutMs, 1000),
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
