@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { deadPort } from '../../server/test/helpers/processes';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
-/** A port nothing listens on right now (taken from the OS, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port nothing listens on right now (the test helpers' own). */
+export const freePort = deadPort;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

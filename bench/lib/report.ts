@@ -8,18 +8,11 @@ export interface Series {
   failedChecks: number;
 }
 
-export interface Summary {
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
+export interface Summary extends LoadResult {
   failedChecks: number;
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

@@ -4,31 +4,20 @@
  * thread keeps its own, so a storm of sign-ins does not take CPU time from requests in
  * progress. Linux (per-thread niceness through /proc).
  */
-import fs from 'node:fs';
 import os from 'node:os';
+import { threadCpuTimes } from '../src/auth/passwords/background-threads';
 import { createPasswordHasher } from '../src/auth/passwords/hasher';
 import { ARGON2_OWASP } from '../src/config/env';
-
-/** CPU ticks used by each thread of this process so far. */
-function threadTimes(): Map<number, number> {
-  const times = new Map<number, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    times.set(Number(tid), Number(fields[11]) + Number(fields[12]));
-  }
-  return times;
-}
 
 test('the threads that hash passwords run at a lower priority than the event loop', async () => {
   expect(os.platform()).toBe('linux'); // the project's servers and CI; the mechanism is Linux's
   const mainNice = os.getPriority(process.pid);
   const hasher = await createPasswordHasher(ARGON2_OWASP);
 
-  const before = threadTimes();
+  const before = threadCpuTimes()!;
   // Enough production-cost hashes to show up in the per-thread clock (10 ms ticks).
   await Promise.all(Array.from({ length: 8 }, (_, i) => hasher.hash(`a long enough passphrase ${i}`)));
-  const after = threadTimes();
+  const after = threadCpuTimes()!;
   // The hashing threads: each did tens of milliseconds of work (helper threads of V8
   // that happened to run meanwhile do far less).
   const workers = [...after].filter(([tid, t]) => tid !== process.pid && t - (before.get(tid) ?? 0) >= 5).map(([tid]) => tid);

@@ -5,44 +5,31 @@
  * in the same process, with the same sessions (this Redis keeps an append-only file).
  */
 import type { MeResponse } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { startRedisServer, type RedisServer } from './helpers/redis-server';
-import { hammer, listen, request, sleep, within, type Sample } from './helpers/load';
+import { hammer, request, sleep, within, type Sample } from './helpers/load';
+import { faultStack, signIn, watchForCrashes, type FaultStack } from './helpers/stack';
 
-const unexpected: unknown[] = [];
-const onUnexpected = (err: unknown) => unexpected.push(err);
-
-let redis: RedisServer;
-let kit: TestApp;
-let http: Awaited<ReturnType<typeof listen>>;
+let stack: FaultStack;
+const crashes = watchForCrashes();
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnexpected);
-  process.on('uncaughtException', onUnexpected);
-  redis = await startRedisServer({ persistent: true });
-  kit = await createTestApp({ env: { REDIS_URL: redis.url } });
-  http = await listen(kit.handler);
+  stack = await faultStack({ persistent: true });
 });
 
 afterAll(async () => {
-  await http?.close();
-  await kit?.close();
-  await redis?.stop();
-  process.off('unhandledRejection', onUnexpected);
-  process.off('uncaughtException', onUnexpected);
+  await stack?.close();
+  crashes.stop();
 });
 
 const json = (body: object): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test('Redis killed under load: fast 503s, public routes up, /readyz 503, recovery within 2 s without a restart', async () => {
+  const { kit, redis, base } = stack;
   const { email, password } = await kit.createUser();
-  const login = await fetch(`${http.base}/api/auth/login`, json({ email, password }));
-  expect(login.status).toBe(200);
-  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const me = (await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
+  const cookie = await signIn(base, email, password);
+  const me = (await (await fetch(`${base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
 
-  const meLoad = hammer(http.base, '/api/me', 8, { headers: { cookie } });
-  const publicLoad = hammer(http.base, '/healthz', 2);
+  const meLoad = hammer(base, '/api/me', 8, { headers: { cookie } });
+  const publicLoad = hammer(base, '/healthz', 2);
   await sleep(400);
 
   const killedAt = meLoad.now();
@@ -50,17 +37,17 @@ test('Redis killed under load: fast 503s, public routes up, /readyz 503, recover
   await sleep(1200);
 
   // Everything that needs Redis says so at once, in the contract's shape.
-  const ready = await request(http.base, '/readyz');
+  const ready = await request(base, '/readyz');
   expect(ready).toMatchObject({ status: 503, code: 'service_unavailable' });
-  const signIn = await request(http.base, '/api/auth/login', json({ email, password }));
-  expect(signIn).toMatchObject({ status: 503, code: 'service_unavailable' });
-  expect(signIn.ms).toBeLessThan(1500);
-  const signUp = await request(http.base, '/api/auth/register', json({ email: `new-${Date.now()}@example.test`, password: 'a long enough passphrase' }));
+  const login = await request(base, '/api/auth/login', json({ email, password }));
+  expect(login).toMatchObject({ status: 503, code: 'service_unavailable' });
+  expect(login.ms).toBeLessThan(1500);
+  const signUp = await request(base, '/api/auth/register', json({ email: `new-${Date.now()}@example.test`, password: 'a long enough passphrase' }));
   expect(signUp).toMatchObject({ status: 503, code: 'service_unavailable' });
 
   await redis.start();
   const backAt = meLoad.now();
-  const recoveredIn = await within(2000, '/api/me answers 200 again', async () => (await request(http.base, '/api/me', { headers: { cookie } })).status === 200);
+  const recoveredIn = await within(2000, '/api/me answers 200 again', async () => (await request(base, '/api/me', { headers: { cookie } })).status === 200);
   await sleep(300);
   const [meSamples, publicSamples] = await Promise.all([meLoad.stop(), publicLoad.stop()]);
 
@@ -77,10 +64,10 @@ test('Redis killed under load: fast 503s, public routes up, /readyz 503, recover
 
   // The same session as before the outage (the record survived in the AOF), same user.
   expect(recoveredIn).toBeLessThan(2000);
-  const after = (await (await fetch(`${http.base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
+  const after = (await (await fetch(`${base}/api/me`, { headers: { cookie } })).json()) as MeResponse;
   expect(after.session.id).toBe(me.session.id);
   expect(after.user).toEqual(me.user);
-  expect((await request(http.base, '/readyz')).status).toBe(200);
-  expect((await request(http.base, '/api/auth/login', json({ email, password }))).status).toBe(200);
-  expect(unexpected).toEqual([]);
+  expect((await request(base, '/readyz')).status).toBe(200);
+  expect((await request(base, '/api/auth/login', json({ email, password }))).status).toBe(200);
+  expect(crashes.errors).toEqual([]);
 });

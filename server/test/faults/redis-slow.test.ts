@@ -5,56 +5,41 @@
  * quickly with 503 (bounded by REDIS_TIMEOUT_MS), must not pile up behind the silent
  * connection, public routes must keep answering, and service must resume by itself.
  */
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { startRedisServer, type RedisServer } from './helpers/redis-server';
-import { hammer, listen, request, sleep, within, type Sample } from './helpers/load';
+import { hammer, request, sleep, within, type Sample } from './helpers/load';
+import { faultStack, signIn, watchForCrashes, type FaultStack } from './helpers/stack';
 
 const TIMEOUT_MS = 500;
 /** The bound a request may take while Redis is silent: the timeout plus the watchdog's
  *  tick and generous scheduling slack on a busy CI machine. */
 const BOUND_MS = TIMEOUT_MS + 600;
 
-const unexpected: unknown[] = [];
-const onUnexpected = (err: unknown) => unexpected.push(err);
-
-let redis: RedisServer;
-let kit: TestApp;
-let http: Awaited<ReturnType<typeof listen>>;
+let stack: FaultStack;
 let cookie: string;
+const crashes = watchForCrashes();
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnexpected);
-  process.on('uncaughtException', onUnexpected);
-  redis = await startRedisServer();
-  kit = await createTestApp({ env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) } });
-  http = await listen(kit.handler);
-  const { email, password } = await kit.createUser();
-  const login = await fetch(`${http.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(login.status).toBe(200);
-  cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  stack = await faultStack({ env: { REDIS_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  const { email, password } = await stack.kit.createUser();
+  cookie = await signIn(stack.base, email, password);
 });
 
 afterAll(async () => {
-  redis?.resume();
-  await http?.close();
-  await kit?.close();
-  await redis?.stop();
-  process.off('unhandledRejection', onUnexpected);
-  process.off('uncaughtException', onUnexpected);
+  await stack?.close();
+  crashes.stop();
 });
 
-const meOk = async () => (await request(http.base, '/api/me', { headers: { cookie } })).status === 200;
+const meOk = async () => (await request(stack.base, '/api/me', { headers: { cookie } })).status === 200;
 
 /** Runs load while `silence` keeps Redis quiet for `silentMs`, then checks the answers. */
 async function underSilence(silence: () => Promise<void> | void, silentMs: number, end: () => void) {
   expect(await meOk()).toBe(true);
-  const me = hammer(http.base, '/api/me', 8, { headers: { cookie } });
-  const pub = hammer(http.base, '/healthz', 2);
+  const me = hammer(stack.base, '/api/me', 8, { headers: { cookie } });
+  const pub = hammer(stack.base, '/healthz', 2);
   await sleep(200);
   const from = me.now();
   await silence();
   await sleep(silentMs / 2);
-  const ready = await request(http.base, '/readyz');
+  const ready = await request(stack.base, '/readyz');
   await sleep(silentMs / 2);
   const to = me.now();
   end();
@@ -72,13 +57,13 @@ async function underSilence(silence: () => Promise<void> | void, silentMs: numbe
   expect(new Set(meSamples.map((s) => s.status))).toEqual(new Set([200, 503]));
   expect(pubSamples.every((s) => s.status === 200)).toBe(true);
   expect(recoveredIn).toBeLessThan(2000);
-  expect(unexpected).toEqual([]);
+  expect(crashes.errors).toEqual([]);
 }
 
 test('a paused Redis (SIGSTOP): bounded 503s instead of a pile-up, then recovery', async () => {
-  await underSilence(() => redis.pause(), 2500, () => redis.resume());
+  await underSilence(() => stack.redis.pause(), 2500, () => stack.redis.resume());
 });
 
 test('a Redis busy in one long command (DEBUG SLEEP): bounded 503s, then recovery', async () => {
-  await underSilence(() => redis.sleep(2.5), 2000, () => undefined);
+  await underSilence(() => stack.redis.sleep(2.5), 2000, () => undefined);
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 
 /** CPU time (clock ticks) of each thread of this process, from /proc (Linux); null where
  *  there is no /proc. */
-function threadCpuTimes(): Map<number, number> | null {
+export function threadCpuTimes(): Map<number, number> | null {
   try {
     const times = new Map<number, number>();
     for (const tid of fs.readdirSync('/proc/self/task')) {

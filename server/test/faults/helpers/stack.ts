@@ -1,0 +1,51 @@
+import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { listen } from './load';
+import { startRedisServer, type RedisServer } from './redis-server';
+
+/** A Redis of the test's own, an app on it, served on a real port. */
+export interface FaultStack {
+  redis: RedisServer;
+  kit: TestApp;
+  base: string;
+  close(): Promise<void>;
+}
+
+export async function faultStack(options: { persistent?: boolean; env?: Record<string, string> } = {}): Promise<FaultStack> {
+  const redis = await startRedisServer({ persistent: options.persistent ?? false });
+  const kit = await createTestApp({ env: { ...options.env, REDIS_URL: redis.url } });
+  const http = await listen(kit.handler);
+  return {
+    redis,
+    kit,
+    base: http.base,
+    async close() {
+      redis.resume();
+      await http.close();
+      await kit.close();
+      await redis.stop();
+    },
+  };
+}
+
+/** Signs in over HTTP; returns the `name=value` of the session cookie. */
+export async function signIn(base: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+/** Collects uncaught errors and unhandled rejections while a test file runs: a crash
+ *  that Jest would otherwise report elsewhere, or not at all. */
+export function watchForCrashes(): { errors: unknown[]; stop(): void } {
+  const errors: unknown[] = [];
+  const record = (err: unknown) => errors.push(err);
+  process.on('unhandledRejection', record);
+  process.on('uncaughtException', record);
+  return {
+    errors,
+    stop() {
+      process.off('unhandledRejection', record);
+      process.off('uncaughtException', record);
+    },
+  };
+}
