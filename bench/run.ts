@@ -266,7 +266,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     onProgress: (n) => {
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
-        process.stdout.write(`\r  filling Redis database ${bigDb}: ${n.toLocaleString('en')} sessions`);
+        process.stdout.write(`${process.stdout.isTTY ? '\r' : ''}  filling Redis database ${bigDb}: ${n.toLocaleString('en')} sessions${process.stdout.isTTY ? '' : '\n'}`);
       }
     },
   });

@@ -113,9 +113,13 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
   const rssStart = rssMiB(pid);
   const redisStart = await redisMemory();
   const sampler = setInterval(() => memory.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: rssMiB(pid) }), 10_000);
-  while (Date.now() - t0 < soakSeconds * 1000) {
+  // Progress: one line rewritten in place on a terminal, a line every 30 s in a log.
+  const tty = process.stdout.isTTY === true;
+  for (let tick = 1; Date.now() - t0 < soakSeconds * 1000; tick++) {
     await sleep(1000);
-    process.stdout.write(`\r  ${Math.round((Date.now() - t0) / 1000)} s: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}, errors ${errorCount}   `);
+    const line = `  ${Math.round((Date.now() - t0) / 1000)} s: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}, errors ${errorCount}`;
+    if (tty) process.stdout.write(`\r${line}   `);
+    else if (tick % 30 === 0) console.log(line);
   }
   stopping = true;
   const ends = await Promise.all(running);
@@ -146,7 +150,7 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
 soak: ${seconds.toFixed(0)} s, ${total} operations (${(total / seconds).toFixed(1)}/s), ${visitors} concurrent visitors
 ${(Object.keys(counts) as Op[]).map((op) => `  ${op.padEnd(8)} ${String(counts[op]).padStart(6)}  p50 ${ops[op]!.p50} ms  p99 ${ops[op]!.p99} ms`).join('\n')}
 errors: ${errorCount}${errorCount ? ` ${JSON.stringify(errors)}` : ''}  ${errorCount === 0 ? '(MET: 0)' : '(MISSED: must be 0)'}
-API memory (RSS): ${rssStart} MiB after warm-up → ${rssEnd} MiB at the end; Redis used_memory ${(redisStart / 2 ** 20).toFixed(1)} → ${(redisEnd / 2 ** 20).toFixed(1)} MiB
+API memory (RSS): ${rssStart} MiB after warm-up → ${rssEnd} MiB at the end (highest ${Math.max(...memory.map((m) => m.rssMiB ?? 0))} MiB, sampled every 10 s); Redis used_memory ${(redisStart / 2 ** 20).toFixed(1)} → ${(redisEnd / 2 ** 20).toFixed(1)} MiB
 Redis at the end: ${records} session records and ${indexed} index entries for ${live} sessions still signed in; ${indexKeys} per-user indexes, ${rateLimitKeys} rate-limit counters (expire by themselves), ${lockoutKeys} lockout entries, ${otherKeys} other keys  ${leakFree ? '(MET: nothing leaked)' : '(MISSED: keys do not match the live sessions)'}`);
 
   return {
