@@ -81,8 +81,9 @@ test('an admin promoting a user opens /admin on their next navigation; demoting 
   await admin.getByLabel('Email starts with').fill(userEmail);
   await admin.getByRole('button', { name: 'Search' }).click();
   const row = admin.locator(`tr[data-email="${userEmail}"]`);
+  // The unfiltered first page may list this user too: wait for the search's own answer.
+  await admin.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length === 1);
   await row.waitFor();
-  await expect(admin.locator('[data-testid=users] tbody tr').count()).resolves.toBe(1);
   await row.getByRole('button', { name: `Make ${userEmail} an administrator` }).click();
   await expect(visibleText(admin, '.success')).resolves.toBe(`${userEmail} is now an administrator.`);
 

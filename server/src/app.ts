@@ -54,7 +54,7 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(redis, db));
-  const limits = rateLimits(redis, services.keys, config.limits);
+  const limits = rateLimits(redis, services.keys, config.limits, logger);
   app.use(
     '/api/auth',
     authRoutes({

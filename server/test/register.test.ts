@@ -60,6 +60,16 @@ describe.each(testDatabases())('register on $name', ({ databaseUrl }) => {
     await kit.agent().post('/api/auth/login').send({ email: base, password: 'another long passphrase' }).expect(401);
   });
 
+  test('a sign-up whose session cannot start leaves no account behind, so the retry succeeds', async () => {
+    const address = email();
+    const storeAway = async () => {
+      throw new Error('session store unavailable');
+    };
+    await expect(kit.services.accounts.register({ email: address, password: 'a good long passphrase' }, storeAway)).rejects.toThrow('session store unavailable');
+    expect(await kit.services.users.findByEmail(address)).toBeUndefined();
+    await register({ email: address, password: 'a good long passphrase' }).expect(201);
+  });
+
   test('concurrent sign-ups of one email: exactly one 201, the others 409', async () => {
     const address = email();
     const variants = [address, address.toUpperCase(), ` ${address}`, `${address} `, address];

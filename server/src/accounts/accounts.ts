@@ -13,14 +13,27 @@ export type CredentialCheck = { user: UserRow; knownUserId?: undefined } | { use
  *  sessions; inputs are already validated and normalised by the shared schemas. */
 export function accounts(users: UsersRepository, hasher: PasswordHasher) {
   return {
-    async register(input: { email: string; password: string; name?: string | undefined; role?: Role }): Promise<RegisterResult> {
+    /** Creates the account, then runs `begin` (the caller's sign-in). A sign-up is all or
+     *  nothing: if `begin` fails (the session store is away), the new row is removed
+     *  again, so the client's retry is not met by email_taken for an account it never got. */
+    async register(
+      input: { email: string; password: string; name?: string | undefined; role?: Role },
+      begin: (user: UserRow) => Promise<void> = async () => undefined,
+    ): Promise<RegisterResult> {
       const problems = passwordProblems(input.password, { email: input.email });
       if (problems.length) return { ok: false, reason: 'weak_password', problems };
       // Hash before inserting, whether or not the email exists, and let the unique index
       // decide: a taken email costs the same time, and racing sign-ups cannot both win.
       const passwordHash = await hasher.hash(input.password);
       const created = await users.create({ email: input.email, name: input.name ?? null, passwordHash, role: input.role ?? 'user' });
-      return created === 'email_taken' ? { ok: false, reason: 'email_taken' } : { ok: true, user: created };
+      if (created === 'email_taken') return { ok: false, reason: 'email_taken' };
+      try {
+        await begin(created);
+      } catch (err) {
+        await users.remove(created.id);
+        throw err;
+      }
+      return { ok: true, user: created };
     },
 
     /** The user when email and password match, else null. Exactly one hash

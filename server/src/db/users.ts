@@ -112,6 +112,11 @@ export function usersRepository(db: Db) {
       await db.updateTable('users').set({ passwordHash }).where('id', '=', id).execute();
     },
 
+    /** Deletes a user row; their sessions end on their next request (the row is gone). */
+    async remove(id: string): Promise<void> {
+      await db.deleteFrom('users').where('id', '=', id).execute();
+    },
+
     async countByRole(role: Role): Promise<number> {
       const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).where('role', '=', role).executeTakeFirstOrThrow();
       return Number(row.n);

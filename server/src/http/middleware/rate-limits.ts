@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { emailSchema } from '@cloakroom/shared';
@@ -34,7 +35,11 @@ interface LimiterSpec {
 /** Rate limits kept in Redis, shared by every instance (express-rate-limit with
  *  rate-limit-redis). Over the limit: 429 too_many_attempts with Retry-After, in the
  *  contract's error shape. If Redis fails, the request fails (503), never unlimited. */
-export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits) {
+export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger: Logger) {
+  // The store fails only when Redis does (the request then gets 503): a warning in the
+  // app's own log, not express-rate-limit's console.error.
+  const storeLog = (err: unknown, message?: string) => logger.warn({ reason: err instanceof Error ? err.message : String(err) }, message ?? 'rate-limit store error');
+
   function limiter({ name, rate, key, counts }: LimiterSpec): RequestHandler {
     return rateLimit({
       windowMs: rate.windowMs,
@@ -46,6 +51,7 @@ export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits) {
       standardHeaders: false,
       legacyHeaders: false,
       passOnStoreError: false,
+      logger: { warn: storeLog, error: storeLog },
       // TRUST_PROXY is validated by the config; an X-Forwarded-For it does not trust is
       // ignored on purpose, not a misconfiguration worth a console warning.
       validate: { xForwardedForHeader: false },

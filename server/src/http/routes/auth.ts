@@ -64,10 +64,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       ...withSession,
       handle(async (req, res) => {
         const body = parse(registerBodySchema, req.body);
-        const result = await accounts.register(body);
+        const result = await accounts.register(body, (user) => logIn(req, user));
         if (!result.ok && result.reason === 'email_taken') throw new ApiError('email_taken', 'An account with this email already exists');
         if (!result.ok) throw weakPassword(result.problems, 'password');
-        await logIn(req, result.user);
         warnIfCookieCannotBeSet(req);
         await events.record(result.user.id, 'registered', clientContext(req));
         res.status(201).json({ user: toPublicUser(result.user) });
