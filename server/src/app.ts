@@ -37,6 +37,7 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
     secrets: config.session.secrets,
     limits: services.limits,
     authenticate: services.authenticate,
+    readSession: services.readSession,
   });
 
   const app = express();

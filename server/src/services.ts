@@ -7,6 +7,7 @@ import { loginLockout } from './auth/lockout';
 import { createPassport } from './auth/passport';
 import type { PasswordHasher } from './auth/passwords/hasher';
 import { sessionAuthenticator } from './auth/session/authenticate';
+import { sessionReader } from './auth/session/read';
 import { sessionCookie } from './auth/session/cookie';
 import type { SessionLimits } from './auth/session/record';
 import { HashedRedisStore } from './auth/session/store';
@@ -45,6 +46,8 @@ export function createServices(infra: Infrastructure) {
   const sessions = userSessions(store);
   const events = securityEvents(securityEventsRepository(db), logger);
   const lockout = loginLockout(redis, keys, config.limits.lockout);
+  const authenticate = sessionAuthenticator(users, store, limits);
+  const cookie = sessionCookie(config);
   return {
     keys,
     limits,
@@ -58,9 +61,10 @@ export function createServices(infra: Infrastructure) {
     sessionManagement: sessionManagement(sessions, events),
     passwordChange: passwordChange(users, hasher, sessions, events),
     admin: userAdministration(users, rolesRepository(db), sessions, events),
-    authenticate: sessionAuthenticator(users, store, limits),
+    authenticate,
+    readSession: sessionReader(authenticate, store, cookie.name, config.session.secrets),
     passport: createPassport(accountService, limits),
-    cookie: sessionCookie(config),
+    cookie,
   };
 }
 

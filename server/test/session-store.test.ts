@@ -117,7 +117,7 @@ describe('over HTTP: a slow request that finishes after logout', () => {
     // A test-only slow route behind the same session middleware as the API's own routes
     // (same store, cookie and checks), mounted in front of the real app.
     const { services, config } = slowKit;
-    const session = sessionMiddleware({ store: services.store, cookie: services.cookie, secrets: config.session.secrets, limits: services.limits, authenticate: services.authenticate });
+    const session = sessionMiddleware({ store: services.store, cookie: services.cookie, secrets: config.session.secrets, limits: services.limits, authenticate: services.authenticate, readSession: services.readSession });
     outer = express();
     outer.get('/test/slow', session.load, session.requireAuth, async (_req, res) => {
       gate.arrive();

@@ -166,7 +166,8 @@ export type SecurityEvent = z.infer<typeof securityEventSchema>;
 export const eventsResponseSchema = z.object({ events: z.array(securityEventSchema) });
 export type EventsResponse = z.infer<typeof eventsResponseSchema>;
 
-export const healthResponseSchema = z.object({ status: z.enum(['ok', 'unavailable']) });
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
 export const readinessResponseSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.object({ redis: z.enum(['ok', 'down']), database: z.enum(['ok', 'down']) }),

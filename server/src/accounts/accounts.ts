@@ -36,16 +36,12 @@ export function accounts(users: UsersRepository, hasher: PasswordHasher) {
       return { ok: true, user: created };
     },
 
-    /** The user when email and password match, else null. Exactly one hash
-     *  verification either way (a dummy one for an unknown email), so neither the
-     *  answer nor its timing tells whether the account exists. A hash made under
-     *  weaker parameters is upgraded once the password is known to be right. */
-    async verifyCredentials(email: string, password: string): Promise<UserRow | null> {
-      return (await this.checkCredentials(email, password)).user;
-    },
-
-    /** verifyCredentials, also naming the account a wrong password was tried on, for
-     *  the audit trail. The caller must never let `knownUserId` reach the client. */
+    /** The user when email and password match, else `user: null` (with the account a
+     *  wrong password was tried on, for the audit trail only: the caller must never let
+     *  `knownUserId` reach the client). Exactly one hash verification either way (a
+     *  dummy one for an unknown email), so neither the answer nor its timing tells
+     *  whether the account exists. A hash made under weaker parameters is upgraded once
+     *  the password is known to be right. */
     async checkCredentials(email: string, password: string): Promise<CredentialCheck> {
       const user = await users.findByEmail(email);
       if (!user) return hasher.verifyDummy(password).then(() => ({ user: null }));

@@ -1,8 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HEADERS } from '@cloakroom/shared';
-import { sessionIdFromHeader } from '../auth/session/cookie-header';
-import { sessionHandle } from '../auth/session/handle';
 import type { Config } from '../config/env';
 import { logRequest, requestIdOf } from '../logging/logger';
 import type { Services } from '../services';
@@ -50,8 +48,6 @@ export function withMeFastPath(app: RequestListener, deps: { services: Services;
   const { services, config, logger } = deps;
   const fixed = [...staticSecurityHeaders(config), ...API_HEADERS].flat();
   const stats: FastPathStats = { served: 0, passed: 0 };
-  const cookieName = services.cookie.name;
-  const secrets = config.session.secrets;
 
   const pass = (req: IncomingMessage, res: ServerResponse) => {
     stats.passed++;
@@ -59,10 +55,9 @@ export function withMeFastPath(app: RequestListener, deps: { services: Services;
   };
 
   /** Answers and returns true, or returns false having written nothing. */
-  async function serve(req: IncomingMessage, res: ServerResponse, sid: string): Promise<boolean> {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const started = performance.now();
-    const handle = sessionHandle(sid);
-    const result = await services.authenticate(await services.store.read(handle), handle);
+    const result = await services.readSession(req.headers.cookie);
     if (!result.ok || result.touchDue) return false;
     const body = JSON.stringify(meBody(result.auth));
     const id = requestIdOf(req);
@@ -75,9 +70,7 @@ export function withMeFastPath(app: RequestListener, deps: { services: Services;
 
   const handler: RequestListener = (req, res) => {
     if (req.method !== 'GET' || req.url !== '/api/me' || req.headers.origin !== undefined) return pass(req, res);
-    const sid = sessionIdFromHeader(req.headers.cookie, cookieName, secrets);
-    if (!sid) return pass(req, res);
-    serve(req, res, sid).then(
+    serve(req, res).then(
       (answered) => answered || pass(req, res),
       // Redis or the database failed: Express tries again and answers in the contract
       // (503 service_unavailable) if it fails too. Never after headers went out.

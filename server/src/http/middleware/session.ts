@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import expressSession from 'express-session';
 import type { AuthContext, SessionAuthenticator } from '../../auth/session/authenticate';
-import { cookieValues, sessionIdFromHeader, withoutCookie } from '../../auth/session/cookie-header';
+import type { SessionReader } from '../../auth/session/read';
+import { cookieValues, withoutCookie } from '../../auth/session/cookie-header';
 import type { SessionCookie } from '../../auth/session/cookie';
 import { sessionHandle } from '../../auth/session/handle';
 import { deadlines, type SessionLimits, type StoredSession } from '../../auth/session/record';
@@ -21,6 +22,7 @@ export interface SessionHttpDeps {
   secrets: readonly string[];
   limits: SessionLimits;
   authenticate: SessionAuthenticator;
+  readSession: SessionReader;
 }
 
 /** The session middlewares of the HTTP layer:
@@ -31,7 +33,7 @@ export interface SessionHttpDeps {
  *    same Redis record directly, applying the very same checks, and hands over to
  *    `load` + `requireAuth` only when a touch is due. */
 export function sessionMiddleware(deps: SessionHttpDeps) {
-  const { store, cookie, secrets, limits, authenticate } = deps;
+  const { store, cookie, secrets, limits, authenticate, readSession } = deps;
 
   const session = expressSession({
     store,
@@ -69,10 +71,7 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
   };
 
   async function readAuthAsync(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const sid = sessionIdFromHeader(req.headers.cookie, cookie.name, secrets);
-    if (!sid) throw unauthenticated();
-    const handle = sessionHandle(sid);
-    const result = await authenticate(await store.read(handle), handle);
+    const result = await readSession(req.headers.cookie);
     if (!result.ok) throw unauthenticated();
     if (result.touchDue) return void load(req, res, (err?: unknown) => (err ? next(err) : requireAuth(req, res, next)));
     req.auth = result.auth;

@@ -1,4 +1,4 @@
-import type { ReadinessResponse } from '@cloakroom/shared';
+import type { HealthResponse, ReadinessResponse } from '@cloakroom/shared';
 import { Router } from 'express';
 import { pingDatabase, type Db } from '../../db/connection';
 import type { Redis } from '../../redis/client';
@@ -9,7 +9,8 @@ import { route } from './route';
  *  both answer); load balancers stop sending traffic while it says 503. */
 export function healthRoutes(redis: Redis, db: Db) {
   const router = Router();
-  route(router, '/healthz', { get: [(_req, res) => void res.json({ status: 'ok' })] });
+  const healthy: HealthResponse = { status: 'ok' };
+  route(router, '/healthz', { get: [(_req, res) => void res.json(healthy)] });
   route(router, '/readyz', {
     get: [
       async (_req, res) => {
