@@ -23,7 +23,14 @@ const config: Config = {
   projects: [
     { ...common, displayName: 'shared', rootDir: 'shared', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     { ...common, displayName: 'server', rootDir: 'server', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'] },
-    { ...common, displayName: 'client', rootDir: 'client', testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.tsx'], testPathIgnorePatterns: ['/node_modules/', '/.next/', '/.next-e2e/', '/e2e/'], moduleNameMapper: { ...moduleNameMapper, '^server-only$': '<rootDir>/../node_modules/next/dist/compiled/server-only/empty.js' } },
+    {
+      ...common,
+      displayName: 'client',
+      rootDir: 'client',
+      testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.tsx'],
+      testPathIgnorePatterns: ['/node_modules/', '/.next/', '/.next-e2e/', '/e2e/'],
+      moduleNameMapper: { ...moduleNameMapper, '^server-only$': '<rootDir>/../node_modules/next/dist/compiled/server-only/empty.js' },
+    },
   ],
 };
 

@@ -54,7 +54,9 @@ function finish(): void {
   const sorted = latencies.sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const elapsed = (performance.now() - start) / 1000;
-  process.stdout.write(`RATE ${JSON.stringify({ rps: sorted.length / elapsed, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0, requests: sorted.length, errors, non2xx })}\n`);
+  process.stdout.write(
+    `RATE ${JSON.stringify({ rps: sorted.length / elapsed, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0, requests: sorted.length, errors, non2xx })}\n`,
+  );
   agent.destroy();
 }
 

@@ -13,7 +13,21 @@ import { cpuBusy, machine } from './lib/machine';
 import { freePort, ROOT, run, sleep, stopChild, type Service } from './lib/procs';
 import { median, round2, summarize, table, verdictLines, type Series, type Summary, type Verdict } from './lib/report';
 import { deletePrefix, fillSessions, readRecord } from './lib/sessions';
-import { CLIENT_DIST_DIR, clientApiPortFile, clientServerJs, createUsers, newSecret, signIn, startApi, startBare, startClient, startReference, tempDir, type ApiSettings, type BenchUsers } from './lib/stack';
+import {
+  CLIENT_DIST_DIR,
+  clientApiPortFile,
+  clientServerJs,
+  createUsers,
+  newSecret,
+  signIn,
+  startApi,
+  startBare,
+  startClient,
+  startReference,
+  tempDir,
+  type ApiSettings,
+  type BenchUsers,
+} from './lib/stack';
 import { soak } from './soak';
 import { spawn } from 'node:child_process';
 
@@ -46,7 +60,18 @@ export interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { soak: false, soakSeconds: 180, soakRate: 40, build: true, rounds: 3, durationS: 5, connections: 32, bigSessions: 1_000_000, storm: 16, pages: true };
+  const o: Options = {
+    soak: false,
+    soakSeconds: 180,
+    soakRate: 40,
+    build: true,
+    rounds: 3,
+    durationS: 5,
+    connections: 32,
+    bigSessions: 1_000_000,
+    storm: 16,
+    pages: true,
+  };
   for (const arg of argv) {
     const [flag, value] = arg.split('=') as [string, string | undefined];
     const num = () => {
@@ -125,8 +150,12 @@ async function main(): Promise<void> {
   const load = loadGenerator();
   const m = await machine(redisVersion);
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.platform}`);
-  console.log(`load before: loadavg ${m.loadAverage.join(' ')}, CPU busy ${m.busyBefore === null ? '?' : Math.round(m.busyBefore * 100)}% over 2 s${m.busiest.length ? `; busiest: ${m.busiest.join(' | ')}` : ''}`);
-  console.log(`load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to the README' : ''}`);
+  console.log(
+    `load before: loadavg ${m.loadAverage.join(' ')}, CPU busy ${m.busyBefore === null ? '?' : Math.round(m.busyBefore * 100)}% over 2 s${m.busiest.length ? `; busiest: ${m.busiest.join(' | ')}` : ''}`,
+  );
+  console.log(
+    `load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to the README' : ''}`,
+  );
 
   let apiPort: number | undefined;
   if (options.build) {
@@ -167,7 +196,15 @@ async function main(): Promise<void> {
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
-  const out = { kind: options.soak ? 'soak' : 'bench', startedAt: started.toISOString(), machine: m, after, loadGenerator: { name: load.name, version: load.version }, options, ...results };
+  const out = {
+    kind: options.soak ? 'soak' : 'bench',
+    startedAt: started.toISOString(),
+    machine: m,
+    after,
+    loadGenerator: { name: load.name, version: load.version },
+    options,
+    ...results,
+  };
   const dir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${out.kind}-${started.toISOString().replace(/[:.]/g, '-')}.json`);
@@ -266,13 +303,17 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     onProgress: (n) => {
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
-        process.stdout.write(`${process.stdout.isTTY ? '\r' : ''}  filling Redis database ${bigDb}: ${n.toLocaleString('en')} sessions${process.stdout.isTTY ? '' : '\n'}`);
+        process.stdout.write(
+          `${process.stdout.isTTY ? '\r' : ''}  filling Redis database ${bigDb}: ${n.toLocaleString('en')} sessions${process.stdout.isTTY ? '' : '\n'}`,
+        );
       }
     },
   });
   const fillSeconds = (Date.now() - fillStarted) / 1000;
   const bigKeys = await bigRedis.dbSize();
-  console.log(`\r  filled ${o.bigSessions.toLocaleString('en')} sessions in ${fillSeconds.toFixed(1)} s (Redis database ${bigDb} holds ${bigKeys.toLocaleString('en')} keys)`);
+  console.log(
+    `\r  filled ${o.bigSessions.toLocaleString('en')} sessions in ${fillSeconds.toFixed(1)} s (Redis database ${bigDb} holds ${bigKeys.toLocaleString('en')} keys)`,
+  );
 
   const reference = await startReference(main);
   ctx.services.push(reference);
@@ -320,7 +361,12 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const stormLoaded = summarize(storm.loaded);
   const rateAlone = summarize(storm.aloneRate);
   const rateLoaded = summarize(storm.loadedRate);
-  rows.push({ label: storm.alone.label, s: stormAlone }, { label: storm.loaded.label, s: stormLoaded }, { label: storm.aloneRate.label, s: rateAlone }, { label: storm.loadedRate.label, s: rateLoaded });
+  rows.push(
+    { label: storm.alone.label, s: stormAlone },
+    { label: storm.loaded.label, s: stormLoaded },
+    { label: storm.aloneRate.label, s: rateAlone },
+    { label: storm.loadedRate.label, s: rateLoaded },
+  );
   const verdicts: Verdict[] = [];
   const ratio = (a: number, b: number) => round2(a / b);
   /** A ratio judged on the rounds: each round measured both sides within seconds of each
@@ -359,7 +405,12 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   console.log(`\n${table(rows)}\n\n${verdictLines(verdicts)}\n\n${info.join('\n')}`);
   if (pagesNote) console.log(`pages: ${pagesNote}`);
   return {
-    summaries: Object.fromEntries([...main1.values(), storm.alone, storm.loaded, storm.aloneRate, storm.loadedRate].map((x) => [x.key, { label: x.label, ...summarize(x), rounds: x.rounds }])),
+    summaries: Object.fromEntries(
+      [...main1.values(), storm.alone, storm.loaded, storm.aloneRate, storm.loadedRate].map((x) => [
+        x.key,
+        { label: x.label, ...summarize(x), rounds: x.rounds },
+      ]),
+    ),
     verdicts,
     storm: { loginsPerSecond: storm.loginsPerSecond, statuses: storm.statuses },
     listRevoke,
@@ -402,7 +453,9 @@ async function stormRounds(ctx: Context, me: Target, api: Service, users: BenchU
   console.log('\nlogin storm: /api/me alone vs during a storm of sign-ins');
   for (let r = 0; r < o.rounds; r++) {
     await measureBoth(alone, aloneRate);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/storm.ts'), api.url, usersFile, String(o.storm)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/storm.ts'), api.url, usersFile, String(o.storm)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await sleep(1500); // the hashing queue fills before measuring
@@ -450,7 +503,16 @@ async function listAndRevoke(ctx: Context, api: Service, users: BenchUsers, temp
     console.log(`  ${r + 1}/${reps}: list ${listMs.at(-1)!.toFixed(1)} ms (${listed}), revoke ${revokeMs.at(-1)!.toFixed(1)} ms (${revoked})`);
   }
   const med = (xs: number[]) => round2([...xs].sort((a, b) => a - b)[xs.length >> 1]!);
-  return { reps, listMs: med(listMs), revokeMs: med(revokeMs), listed, listKiB: Math.round(listBytes / 1024), revoked, allListMs: listMs.map(round2), allRevokeMs: revokeMs.map(round2) };
+  return {
+    reps,
+    listMs: med(listMs),
+    revokeMs: med(revokeMs),
+    listed,
+    listKiB: Math.round(listBytes / 1024),
+    revoked,
+    allListMs: listMs.map(round2),
+    allRevokeMs: revokeMs.map(round2),
+  };
 }
 
 main().catch((err: unknown) => {

@@ -83,7 +83,12 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
     while (!stopping) {
       if (!client) {
         const n = signUps++;
-        client = { email: `soak-${n}-${ctx.runId}@bench.invalid`, password: `soak-password-${n}-${ctx.runId}`, address: addresses[n % addresses.length]!, cookie: null };
+        client = {
+          email: `soak-${n}-${ctx.runId}@bench.invalid`,
+          password: `soak-password-${n}-${ctx.runId}`,
+          address: addresses[n % addresses.length]!,
+          cookie: null,
+        };
         const res = await call('register', client, 'POST', '/api/auth/register', 201, { email: client.email, password: client.password });
         client.cookie = cookieFrom(res);
       } else {
@@ -117,7 +122,9 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
   const tty = process.stdout.isTTY === true;
   for (let tick = 1; Date.now() - t0 < soakSeconds * 1000; tick++) {
     await sleep(1000);
-    const line = `  ${Math.round((Date.now() - t0) / 1000)} s: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}, errors ${errorCount}`;
+    const line = `  ${Math.round((Date.now() - t0) / 1000)} s: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}, errors ${errorCount}`;
     if (tty) process.stdout.write(`\r${line}   `);
     else if (tick % 30 === 0) console.log(line);
   }
@@ -144,7 +151,9 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
   const leakFree = records === live && indexed === live && otherKeys === 0 && lockoutKeys === 0;
 
   const pct = (xs: number[], p: number) => (xs.length ? round2([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!) : 0);
-  const ops = Object.fromEntries((Object.keys(counts) as Op[]).map((op) => [op, { count: counts[op], p50: pct(latencies[op], 50), p99: pct(latencies[op], 99) }]));
+  const ops = Object.fromEntries(
+    (Object.keys(counts) as Op[]).map((op) => [op, { count: counts[op], p50: pct(latencies[op], 50), p99: pct(latencies[op], 99) }]),
+  );
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   console.log(`\n
 soak: ${seconds.toFixed(0)} s, ${total} operations (${(total / seconds).toFixed(1)}/s), ${visitors} concurrent visitors

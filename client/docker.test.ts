@@ -7,13 +7,21 @@ import { loadClientConfig } from './lib/config';
  *  Docker engine runs here). */
 const ROOT = path.resolve(__dirname, '..');
 const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { build?: { context: string; dockerfile: string; args?: Record<string, string> }; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+  services: Record<
+    string,
+    {
+      build?: { context: string; dockerfile: string; args?: Record<string, string> };
+      environment?: Record<string, string>;
+      depends_on?: Record<string, unknown>;
+    }
+  >;
 };
 const web = compose.services.web!;
 const dockerfile = fs.readFileSync(path.join(ROOT, 'client/Dockerfile'), 'utf8');
 
 /** ${VAR:-default} as compose reads it. */
-const interpolate = (v: string, env: Record<string, string>) => v.replace(/\$\{([A-Za-z_]+):-([^}]*)\}/g, (_m, name: string, fallback: string) => env[name] || fallback);
+const interpolate = (v: string, env: Record<string, string>) =>
+  v.replace(/\$\{([A-Za-z_]+):-([^}]*)\}/g, (_m, name: string, fallback: string) => env[name] || fallback);
 const envOf = (env: Record<string, string>) => Object.fromEntries(Object.entries(web.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), env)]));
 
 test('web is built from client/Dockerfile and starts after the API is healthy', () => {

@@ -2,5 +2,5 @@
  *  line if the configuration is unusable (above all, no identity-header secret in
  *  production). */
 export async function register() {
-  if (process.env.NEXT_RUNTIME === 'nodejs') await (await import('./lib/startup')).checkStartup();
+  if (process.env.NEXT_RUNTIME === 'nodejs') (await import('./lib/startup')).checkStartup();
 }

@@ -18,15 +18,15 @@ const config: NextConfig = {
     proxyClientMaxBodySize: '128kb',
   },
   // Same origin for the browser: no CORS, and the first-party session cookie just works.
-  async rewrites() {
-    return [{ source: '/api/:path*', destination: `${apiInternalUrl}/api/:path*` }];
+  rewrites() {
+    return Promise.resolve([{ source: '/api/:path*', destination: `${apiInternalUrl}/api/:path*` }]);
   },
-  async headers() {
-    return [
+  headers() {
+    return Promise.resolve([
       // Not on /api: the API sends its own.
       { source: '/((?!api/).*)', headers: [...STATIC_SECURITY_HEADERS] },
       { source: '/((?!api/).*)', has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https' }], headers: [HSTS_HEADER] },
-    ];
+    ]);
   },
 };
 

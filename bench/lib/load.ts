@@ -37,13 +37,17 @@ export function loadGenerator(): LoadGenerator {
   const wrkVersion = wrkInstalled();
   if (wanted === 'wrk' && !wrkVersion) throw new Error('BENCH_LOAD=wrk but wrk is not installed (apt-get install wrk)');
   if (wrkVersion && wanted !== 'autocannon') return { name: 'wrk', version: wrkVersion, measure: wrk };
+  // Loaded only when wrk is absent (autocannon is the fallback generator).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { version } = require('autocannon/package.json') as { version: string };
   return { name: 'autocannon', version, measure: autocannon };
 }
 
 function wrkInstalled(): string | null {
   try {
-    return execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
+    return execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .split('\n')[0]!
+      .trim();
   } catch (err) {
     // wrk -v exits 1 after printing its version.
     const out = (err as { stdout?: string }).stdout ?? '';
@@ -80,6 +84,7 @@ function wrk(o: LoadOptions): Promise<LoadResult> {
 }
 
 async function autocannon(o: LoadOptions): Promise<LoadResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const run = require('autocannon') as (opts: object) => Promise<{
     requests: { average: number; total: number };
     latency: { p50: number; p99: number; max: number };
@@ -88,7 +93,15 @@ async function autocannon(o: LoadOptions): Promise<LoadResult> {
     non2xx: number;
   }>;
   const r = await run({ url: o.url, connections: o.connections, duration: o.durationS, headers: o.headers ?? {}, timeout: 5 });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, errors: r.errors, non2xx: r.non2xx };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
 }
 
 /** Latency at a fixed request rate, below saturation: what users of a loaded-but-healthy
@@ -97,7 +110,9 @@ async function autocannon(o: LoadOptions): Promise<LoadResult> {
 export function measureAtRate(o: Omit<LoadOptions, 'connections'> & { rate: number }): Promise<LoadResult> {
   const script = path.join(__dirname, '../rate.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, o.url, String(o.rate), String(o.durationS), JSON.stringify(o.headers ?? {})], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, o.url, String(o.rate), String(o.durationS), JSON.stringify(o.headers ?? {})], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {

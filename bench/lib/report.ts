@@ -38,7 +38,14 @@ export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function table(rows: Array<{ label: string; s: Summary }>): string {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx'];
-  const body = rows.map(({ label, s }) => [label, String(s.rps), s.p50.toFixed(2), s.p99.toFixed(2), String(s.errors), String(s.non2xx + (s.failedChecks ? ` (+${s.failedChecks} failed checks)` : ''))]);
+  const body = rows.map(({ label, s }) => [
+    label,
+    String(s.rps),
+    s.p50.toFixed(2),
+    s.p99.toFixed(2),
+    String(s.errors),
+    String(s.non2xx + (s.failedChecks ? ` (+${s.failedChecks} failed checks)` : '')),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');

@@ -107,7 +107,12 @@ export interface BenchUsers {
  *  production, creating 100 accounts does not take 100 hashes. */
 export async function createUsers(databaseFile: string, stormAccounts: number): Promise<BenchUsers> {
   const password = `bench-${randomBytes(9).toString('base64url')}`;
-  const passwordHash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: ARGON2_OWASP.memoryKiB, timeCost: ARGON2_OWASP.timeCost, parallelism: ARGON2_OWASP.parallelism });
+  const passwordHash = await argon2.hash(password, {
+    type: argon2.argon2id,
+    memoryCost: ARGON2_OWASP.memoryKiB,
+    timeCost: ARGON2_OWASP.timeCost,
+    parallelism: ARGON2_OWASP.parallelism,
+  });
   const db = await createDatabase(`sqlite:${databaseFile}`);
   const users = usersRepository(db);
   const make = async (email: string, name: string) => {

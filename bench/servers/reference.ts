@@ -69,7 +69,7 @@ async function main() {
 
   const publicUser = (u: User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: new Date(u.createdAt).toISOString() });
 
-  app.post('/api/auth/login', passport.authenticate('local'), (req, res) => {
+  app.post('/api/auth/login', passport.authenticate('local') as express.RequestHandler, (req, res) => {
     res.json({ user: publicUser(req.user as User) });
   });
   // The same JSON as the Cloakroom API's /api/me.

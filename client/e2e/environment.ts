@@ -9,18 +9,23 @@ import { ROOT } from './stack';
 
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'e2e');
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 120);
+const slug = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 120);
 
 function fullName(test: Circus.TestEntry): string {
   const parts: string[] = [test.name];
-  for (let block: Circus.DescribeBlock | undefined = test.parent; block && block.name !== 'ROOT_DESCRIBE_BLOCK'; block = block.parent) parts.unshift(block.name);
+  for (let block: Circus.DescribeBlock | undefined = test.parent; block && block.name !== 'ROOT_DESCRIBE_BLOCK'; block = block.parent)
+    parts.unshift(block.name);
   return parts.join(' ');
 }
 
 export default class E2EEnvironment extends NodeEnvironment {
   async handleTestEvent(event: Circus.Event): Promise<void> {
     if (event.name !== 'test_fn_failure') return;
-    const pages = (this.global.__e2ePages as Set<Page> | undefined) ?? new Set<Page>();
+    const pages = this.global.__e2ePages ?? new Set<Page>();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     let i = 0;
     for (const page of pages) {

@@ -13,7 +13,15 @@ beforeAll(async () => {
   await stack.createUser(email, PASSWORD, 'admin');
   victim = {
     email,
-    identity: { id: '11111111-1111-4111-8111-111111111111', email, name: null, role: 'admin', sessionId: 'x'.repeat(43), expiresAt: new Date(Date.now() + 3600e3).toISOString(), idleExpiresAt: new Date(Date.now() + 3600e3).toISOString() },
+    identity: {
+      id: '11111111-1111-4111-8111-111111111111',
+      email,
+      name: null,
+      role: 'admin',
+      sessionId: 'x'.repeat(43),
+      expiresAt: new Date(Date.now() + 3600e3).toISOString(),
+      idleExpiresAt: new Date(Date.now() + 3600e3).toISOString(),
+    },
   };
 });
 afterAll(() => stack?.close());
@@ -51,7 +59,11 @@ describe('a forged identity sent straight to a page is ignored', () => {
         for (const [kind, forged] of forgeries(path)) {
           const res = await page(path, { ...bypass, ...forged });
           const body = await res.text();
-          expect({ kind, status: res.status, location: res.headers.get('location') }).toEqual({ kind, status: 307, location: `/login?next=${encodeURIComponent(path)}` });
+          expect({ kind, status: res.status, location: res.headers.get('location') }).toEqual({
+            kind,
+            status: 307,
+            location: `/login?next=${encodeURIComponent(path)}`,
+          });
           expect(body).not.toContain(victim.email);
         }
       });
@@ -91,7 +103,12 @@ describe('security headers', () => {
     const email = uniqueEmail('headers');
     await stack.createUser(email, PASSWORD);
     const cookie = await apiSignIn(stack.origin, email, PASSWORD);
-    for (const [path, headers] of [['/', {}], ['/login', {}], ['/dashboard', { cookie }], ['/security', { cookie }]] as const) {
+    for (const [path, headers] of [
+      ['/', {}],
+      ['/login', {}],
+      ['/dashboard', { cookie }],
+      ['/security', { cookie }],
+    ] as const) {
       const res = await page(path, headers);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
       const csp = res.headers.get('content-security-policy') ?? '';

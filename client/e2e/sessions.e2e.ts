@@ -36,7 +36,10 @@ test('a session revoked from a second browser is bounced on its next navigation'
   await rows.nth(1).waitFor();
   await expect(rows.count()).resolves.toBe(2);
   await expect(phone.locator('tr[data-current]').textContent()).resolves.toContain('This device');
-  await phone.locator('tr:not([data-current])').getByRole('button', { name: /^Sign out/ }).click();
+  await phone
+    .locator('tr:not([data-current])')
+    .getByRole('button', { name: /^Sign out/ })
+    .click();
   await expect(visibleText(phone, '.success')).resolves.toBe('The session was signed out.');
   await expect(rows.count()).resolves.toBe(1);
 
@@ -107,7 +110,10 @@ test('an admin signing a user out everywhere bounces that user', async () => {
   const admin = await signedInBrowser(adminEmail, '/admin');
   await admin.getByLabel('Email starts with').fill(userEmail);
   await admin.getByRole('button', { name: 'Search' }).click();
-  await admin.locator(`tr[data-email="${userEmail}"]`).getByRole('button', { name: `Sign out every session of ${userEmail}` }).click();
+  await admin
+    .locator(`tr[data-email="${userEmail}"]`)
+    .getByRole('button', { name: `Sign out every session of ${userEmail}` })
+    .click();
   await expect(visibleText(admin, '.success')).resolves.toBe(`Signed out 1 session of ${userEmail}.`);
   await user.reload();
   expect(where(user)).toBe('/login?next=%2Fdashboard');

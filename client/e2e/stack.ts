@@ -42,8 +42,8 @@ interface Proc {
 function run(cmd: string, args: string[], env: Record<string, string>, cwd = ROOT): Proc {
   const lines: string[] = [];
   const child = spawn(cmd, args, { cwd, env: childEnv({ HOME: process.env.HOME ?? '', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => lines.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.stdout.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => lines.push(d.toString()));
   return { child, output: () => lines.join('') };
 }
 

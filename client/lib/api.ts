@@ -70,5 +70,7 @@ export function messageFor(error: ApiError): string {
 /** A signed-in page whose session ended meanwhile: back to sign-in, then here again. */
 export function toSignIn(): void {
   const here = `${window.location.pathname}${window.location.search}`;
+  // A full page load: the proxy decides the next page with the session as it now is.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign(`/login?${new URLSearchParams({ next: here })}`);
 }

@@ -9,7 +9,13 @@ export function benchmarkMe(now: number = Date.now()): MeResult {
   return {
     kind: 'signed_in',
     me: {
-      user: { id: '00000000-0000-4000-8000-000000000000', email: 'benchmark@cloakroom.invalid', name: 'Benchmark', role: 'user', createdAt: new Date(0).toISOString() },
+      user: {
+        id: '00000000-0000-4000-8000-000000000000',
+        email: 'benchmark@cloakroom.invalid',
+        name: 'Benchmark',
+        role: 'user',
+        createdAt: new Date(0).toISOString(),
+      },
       session: { id: 'benchmark', createdAt: new Date(now).toISOString(), expiresAt: hour, idleExpiresAt: hour },
     },
   };

@@ -6,6 +6,9 @@ import { ClientConfigError } from './config';
  *  start-up refuses. next.config.ts compiles the build-time value in. */
 export function checkBuildMatchesRuntime(runtimeApiUrl: string, builtApiUrl: string | undefined = process.env.CLOAKROOM_BUILT_API_URL): void {
   if (builtApiUrl && builtApiUrl !== runtimeApiUrl) {
-    throw new ClientConfigError('API_INTERNAL_URL', `is ${runtimeApiUrl} now but the app was built with ${builtApiUrl} (the /api rewrite is fixed at build time): rebuild with the same value`);
+    throw new ClientConfigError(
+      'API_INTERNAL_URL',
+      `is ${runtimeApiUrl} now but the app was built with ${builtApiUrl} (the /api rewrite is fixed at build time): rebuild with the same value`,
+    );
   }
 }

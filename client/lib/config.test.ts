@@ -23,8 +23,14 @@ describe('client configuration', () => {
   });
 
   test('IDENTITY_HEADER_SECRET wins; otherwise the first SESSION_SECRET serves', () => {
-    expect(loadClientConfig({ IDENTITY_HEADER_SECRET: SECRET, SESSION_SECRET: 'y'.repeat(40) }, 'production').identitySecret).toEqual({ value: SECRET, source: 'IDENTITY_HEADER_SECRET' });
-    expect(loadClientConfig({ SESSION_SECRET: ` ${SECRET} , ${'z'.repeat(40)}` }, 'production').identitySecret).toEqual({ value: SECRET, source: 'SESSION_SECRET' });
+    expect(loadClientConfig({ IDENTITY_HEADER_SECRET: SECRET, SESSION_SECRET: 'y'.repeat(40) }, 'production').identitySecret).toEqual({
+      value: SECRET,
+      source: 'IDENTITY_HEADER_SECRET',
+    });
+    expect(loadClientConfig({ SESSION_SECRET: ` ${SECRET} , ${'z'.repeat(40)}` }, 'production').identitySecret).toEqual({
+      value: SECRET,
+      source: 'SESSION_SECRET',
+    });
   });
 
   test('development falls back to the shared development secret, with a warning', () => {

@@ -60,23 +60,36 @@ function timeout(env: Env): number {
   const raw = value(env, 'API_TIMEOUT_MS');
   if (raw === undefined) return DEFAULT_API_TIMEOUT_MS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 50 || n > 30_000) throw new ClientConfigError('API_TIMEOUT_MS', `must be a whole number of milliseconds from 50 to 30000 (got "${raw}")`);
+  if (!Number.isInteger(n) || n < 50 || n > 30_000)
+    throw new ClientConfigError('API_TIMEOUT_MS', `must be a whole number of milliseconds from 50 to 30000 (got "${raw}")`);
   return n;
 }
 
 function identitySecret(env: Env, production: boolean, warnings: string[]): ClientConfig['identitySecret'] {
   const own = value(env, 'IDENTITY_HEADER_SECRET');
   const session = value(env, 'SESSION_SECRET')?.split(',')[0]?.trim() || undefined;
-  const chosen = own !== undefined ? { value: own, source: 'IDENTITY_HEADER_SECRET' as const } : session !== undefined ? { value: session, source: 'SESSION_SECRET' as const } : undefined;
+  const chosen =
+    own !== undefined
+      ? { value: own, source: 'IDENTITY_HEADER_SECRET' as const }
+      : session !== undefined
+        ? { value: session, source: 'SESSION_SECRET' as const }
+        : undefined;
   if (chosen) {
-    if (production && chosen.value === DEV_SESSION_SECRET) throw new ClientConfigError(chosen.source, 'is the public development secret; production needs a random secret of its own');
-    if (production && chosen.value.length < MIN_SECRET_LENGTH) throw new ClientConfigError(chosen.source, `must be at least ${MIN_SECRET_LENGTH} characters in production`);
+    if (production && chosen.value === DEV_SESSION_SECRET)
+      throw new ClientConfigError(chosen.source, 'is the public development secret; production needs a random secret of its own');
+    if (production && chosen.value.length < MIN_SECRET_LENGTH)
+      throw new ClientConfigError(chosen.source, `must be at least ${MIN_SECRET_LENGTH} characters in production`);
     return chosen;
   }
   if (production) {
-    throw new ClientConfigError('IDENTITY_HEADER_SECRET', `(or SESSION_SECRET) is required in production: a random secret of at least ${MIN_SECRET_LENGTH} characters that signs the identity headers`);
+    throw new ClientConfigError(
+      'IDENTITY_HEADER_SECRET',
+      `(or SESSION_SECRET) is required in production: a random secret of at least ${MIN_SECRET_LENGTH} characters that signs the identity headers`,
+    );
   }
-  warnings.push('IDENTITY_HEADER_SECRET and SESSION_SECRET are unset: identity headers are signed with a key from the public development secret. Never do this in production.');
+  warnings.push(
+    'IDENTITY_HEADER_SECRET and SESSION_SECRET are unset: identity headers are signed with a key from the public development secret. Never do this in production.',
+  );
   return { value: DEV_SESSION_SECRET, source: 'development' };
 }
 
@@ -88,7 +101,10 @@ function gate(env: Env, production: boolean, warnings: string[]): boolean {
   if (raw !== 'on' && raw !== 'off') throw new ClientConfigError('PROXY_GATE', `must be "on" or "off" (got "${raw}")`);
   if (raw === 'on') return false;
   if (production && value(env, 'PROXY_GATE_OFF_ALLOWED') !== 'benchmark') {
-    throw new ClientConfigError('PROXY_GATE', 'is "off", which production refuses: it is for benchmarks only (set PROXY_GATE_OFF_ALLOWED=benchmark on a benchmark machine)');
+    throw new ClientConfigError(
+      'PROXY_GATE',
+      'is "off", which production refuses: it is for benchmarks only (set PROXY_GATE_OFF_ALLOWED=benchmark on a benchmark machine)',
+    );
   }
   warnings.push('PROXY_GATE=off: pages are NOT gated by /api/me; every visitor is shown as the benchmark user. Benchmarks only.');
   return true;

@@ -62,7 +62,15 @@ describe('the gate', () => {
     expect(decide(req('/dashboard'), me('user'))).toEqual({
       kind: 'pass',
       clearCookies: [],
-      user: { id: 'u1', email: 'ann@example.test', name: null, role: 'user', sessionId: 'h'.repeat(43), expiresAt: '2030-01-08T00:00:00.000Z', idleExpiresAt: '2030-01-02T00:00:00.000Z' },
+      user: {
+        id: 'u1',
+        email: 'ann@example.test',
+        name: null,
+        role: 'user',
+        sessionId: 'h'.repeat(43),
+        expiresAt: '2030-01-08T00:00:00.000Z',
+        idleExpiresAt: '2030-01-02T00:00:00.000Z',
+      },
     });
   });
 

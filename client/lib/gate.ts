@@ -31,7 +31,15 @@ export function needsApi(req: GateRequest): boolean {
 
 export function identityFromMe(me: MeResponse): Identity {
   const { user, session } = me;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionId: session.id, expiresAt: session.expiresAt, idleExpiresAt: session.idleExpiresAt };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    sessionId: session.id,
+    expiresAt: session.expiresAt,
+    idleExpiresAt: session.idleExpiresAt,
+  };
 }
 
 export function loginRedirect(pathname: string, search: string): string {

@@ -70,7 +70,7 @@ export type IdentityHeaders = Record<(typeof IDENTITY_HEADERS)[keyof typeof IDEN
 export function signIdentity(key: Buffer, user: Identity, path: string, now: number = Date.now()): IdentityHeaders {
   const payload: z.infer<typeof payloadSchema> = { v: 1, user, path: canonicalPath(path), exp: now + IDENTITY_TTL_MS };
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return { [IDENTITY_HEADERS.user]: encoded, [IDENTITY_HEADERS.signature]: mac(key, encoded) } as IdentityHeaders;
+  return { [IDENTITY_HEADERS.user]: encoded, [IDENTITY_HEADERS.signature]: mac(key, encoded) };
 }
 
 export type VerifyFailure = 'missing' | 'bad_signature' | 'malformed' | 'expired' | 'wrong_path';

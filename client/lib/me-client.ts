@@ -30,26 +30,30 @@ export function fetchMe(apiInternalUrl: string, sessionCookies: string, timeoutM
       clearTimeout(timer);
       resolve(result);
     };
-    const req = client.request(url, { agent: agents[url.protocol as 'http:' | 'https:'], headers: { cookie: sessionCookies, accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_BODY) chunks.push(chunk);
-      });
-      // Error bodies are read to their end too, so the connection goes back to the pool.
-      res.on('end', () => {
-        if (res.statusCode === 401) return finish({ kind: 'signed_out' });
-        if (res.statusCode !== 200) return finish({ kind: 'unavailable', reason: `API answered ${res.statusCode}` });
-        try {
-          if (size > MAX_BODY) throw new Error('too large');
-          finish({ kind: 'signed_in', me: meResponseSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))) });
-        } catch {
-          finish({ kind: 'unavailable', reason: 'API answer outside the contract' });
-        }
-      });
-      res.on('error', () => finish({ kind: 'unavailable', reason: 'API unreachable' }));
-    });
+    const req = client.request(
+      url,
+      { agent: agents[url.protocol as 'http:' | 'https:'], headers: { cookie: sessionCookies, accept: 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY) chunks.push(chunk);
+        });
+        // Error bodies are read to their end too, so the connection goes back to the pool.
+        res.on('end', () => {
+          if (res.statusCode === 401) return finish({ kind: 'signed_out' });
+          if (res.statusCode !== 200) return finish({ kind: 'unavailable', reason: `API answered ${res.statusCode}` });
+          try {
+            if (size > MAX_BODY) throw new Error('too large');
+            finish({ kind: 'signed_in', me: meResponseSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))) });
+          } catch {
+            finish({ kind: 'unavailable', reason: 'API answer outside the contract' });
+          }
+        });
+        res.on('error', () => finish({ kind: 'unavailable', reason: 'API unreachable' }));
+      },
+    );
     const timer = setTimeout(() => {
       finish({ kind: 'unavailable', reason: `no answer within ${timeoutMs} ms` });
       req.destroy();

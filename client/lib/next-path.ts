@@ -13,7 +13,10 @@ const NOT_DESTINATIONS = new Set(['/login', '/register']);
 
 /** Browsers drop tabs and newlines inside URLs and treat `\` like `/`, so `/\evil.test`
  *  or `/<TAB>/evil.test` would become `//evil.test`: another host. */
+// The control characters in these patterns are the point: they are what browsers drop.
+// eslint-disable-next-line no-control-regex
 const hasControlOrSpace = (s: string) => /[\u0000-\u0020\u007f\\]/.test(s);
+// eslint-disable-next-line no-control-regex
 const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 const leavesSite = (s: string) => !s.startsWith('/') || s.startsWith('//') || s.startsWith('/\\');
 

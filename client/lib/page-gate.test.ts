@@ -14,8 +14,13 @@ let kit: TestApp;
 let api: Server;
 let apiUrl: string;
 
-const listen = (server: Server) => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-const close = (server: Server) => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+const listen = (server: Server) =>
+  new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+const close = (server: Server) =>
+  new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  });
 
 beforeAll(async () => {
   kit = await createTestApp();
@@ -108,7 +113,9 @@ describe('fail closed', () => {
   });
 
   test('API answering 500 → 503 page', async () => {
-    const broken = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal_error","message":"x"}}'));
+    const broken = createServer((_req, res) =>
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal_error","message":"x"}}'),
+    );
     const url = await listen(broken);
     try {
       expect((await gate(withCookie(), url)).status).toBe(503);

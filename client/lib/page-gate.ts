@@ -8,7 +8,12 @@ import { sessionCookieHeader, sessionCookieNames } from './session-cookie';
 
 /** One page request through the gate: at most one GET /api/me, then the response the
  *  verdict calls for (proxy.ts binds it to the process's configuration and key). */
-export async function gatePage(request: NextRequest, config: Pick<ClientConfig, 'apiInternalUrl' | 'apiTimeoutMs' | 'gateOff'>, key: Buffer, development = false) {
+export async function gatePage(
+  request: NextRequest,
+  config: Pick<ClientConfig, 'apiInternalUrl' | 'apiTimeoutMs' | 'gateOff'>,
+  key: Buffer,
+  development = false,
+) {
   const cookies = sessionCookieHeader(request.headers.get('cookie'));
   const req: GateRequest = { pathname: request.nextUrl.pathname, search: request.nextUrl.search, sessionCookies: sessionCookieNames(cookies) };
 

@@ -19,7 +19,14 @@ export function sessionCookieHeader(cookieHeader: string | null | undefined): st
 
 /** Names of the session cookies present, each once. */
 export function sessionCookieNames(sessionCookies: string): string[] {
-  return [...new Set(sessionCookies.split('; ').filter(Boolean).map((pair) => pair.slice(0, pair.indexOf('=')).trim()))];
+  return [
+    ...new Set(
+      sessionCookies
+        .split('; ')
+        .filter(Boolean)
+        .map((pair) => pair.slice(0, pair.indexOf('=')).trim()),
+    ),
+  ];
 }
 
 /** Attributes that make a browser accept the deletion: a `__Host-` cookie can only be

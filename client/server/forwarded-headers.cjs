@@ -26,7 +26,12 @@ function compileTrust(raw) {
     const hops = Number(value);
     return (_addr, i) => i < hops;
   }
-  return proxyaddr.compile(value.split(',').map((s) => s.trim()).filter(Boolean));
+  return proxyaddr.compile(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** ::ffff:127.0.0.1 → 127.0.0.1, as the API logs and lists addresses. */
@@ -46,7 +51,10 @@ function rewriteForwarded(req, trust) {
   if (peerTrusted) {
     const proxyaddr = require('proxy-addr');
     client = proxyaddr(req, trust);
-    const sent = String(req.headers['x-forwarded-proto'] || '').split(',')[0].trim().toLowerCase();
+    const sent = String(req.headers['x-forwarded-proto'] || '')
+      .split(',')[0]
+      .trim()
+      .toLowerCase();
     if (sent === 'http' || sent === 'https') proto = sent;
   }
   req.headers['x-forwarded-for'] = plain(client);

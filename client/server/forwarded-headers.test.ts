@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// The module is CommonJS on purpose (node --require loads it before Next).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { rewriteForwarded, compileTrust } = require('./forwarded-headers.cjs') as {
   rewriteForwarded: (req: unknown, trust: (addr: string, i: number) => boolean) => void;
   compileTrust: (raw: string | undefined) => (addr: string, i: number) => boolean;
@@ -27,7 +29,12 @@ async function seenBy(trust: string | undefined, headers: Record<string, string>
 
 describe('forwarded headers for the API behind the rewrite', () => {
   test('a browser cannot name its own address or claim https', async () => {
-    const seen = await seenBy(undefined, { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', forwarded: 'for=203.0.113.9', 'x-real-ip': '203.0.113.9' });
+    const seen = await seenBy(undefined, {
+      'x-forwarded-for': '203.0.113.9',
+      'x-forwarded-proto': 'https',
+      forwarded: 'for=203.0.113.9',
+      'x-real-ip': '203.0.113.9',
+    });
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen.forwarded).toBeUndefined();

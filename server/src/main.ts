@@ -71,7 +71,12 @@ async function main(): Promise<void> {
     console.error(`cloakroom: cannot listen on port ${config.port}: ${err.message}`);
     process.exit(69);
   });
-  shutdownOnSignal(server, () => closeInfrastructure(infra), config, (msg) => logger.info(msg));
+  shutdownOnSignal(
+    server,
+    () => closeInfrastructure(infra),
+    config,
+    (msg) => logger.info(msg),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -64,7 +64,8 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
     await kit.createUser({ email: `abxc${stamp}@example.test` });
     await kit.createUser({ email: `ab%c${stamp}@example.test` });
     const admin = await kit.signedInAgent({ role: 'admin' });
-    const find = async (email: string) => (await admin.agent.get('/api/admin/users').query({ email }).expect(200)).body.users.map((u: { email: string }) => u.email);
+    const find = async (email: string) =>
+      (await admin.agent.get('/api/admin/users').query({ email }).expect(200)).body.users.map((u: { email: string }) => u.email);
     expect(await find(`AB_C${stamp}`)).toEqual([`ab_c${stamp}@example.test`]);
     expect(await find('ab%')).toEqual([`ab%c${stamp}@example.test`]);
     expect(await find(`abxc${stamp}@`)).toEqual([`abxc${stamp}@example.test`]);
@@ -79,7 +80,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
     }
   });
 
-  test('a promotion holds on the user\'s very next request, on every instance: /api/me says admin and admin routes open', async () => {
+  test("a promotion holds on the user's very next request, on every instance: /api/me says admin and admin routes open", async () => {
     const admin = await kit.signedInAgent({ role: 'admin' });
     const target = await logInAs(kit, await kit.createUser());
     const otherInstance = createApp(kit.infra).app;
@@ -112,7 +113,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
       const second = await solo.createUser({ role: 'admin' });
       await admin.agent.patch(`/api/admin/users/${admin.user.id}`).send({ role: 'user' }).expect(200);
       await admin.agent.get('/api/admin/users').expect(403); // on the very next request
-      expect((await solo.services.users.countByRole('admin'))).toBe(1);
+      expect(await solo.services.users.countByRole('admin')).toBe(1);
       expect((await solo.services.users.findById(second.user.id))!.role).toBe('admin');
     } finally {
       await solo.close();
@@ -130,7 +131,10 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
       ]);
       // The loser is refused as the last admin (409), or, if the winner's change landed
       // before the loser's request was authorised, as no longer an admin (403).
-      expect([[200, 403], [200, 409]]).toContainEqual([ra.status, rb.status].sort());
+      expect([
+        [200, 403],
+        [200, 409],
+      ]).toContainEqual([ra.status, rb.status].sort());
       expect(await pair.services.users.countByRole('admin')).toBe(1);
     } finally {
       await pair.close();
@@ -144,13 +148,20 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
       expect(code(await admin.agent.patch(`/api/admin/users/${target.user.id}`).send(body).expect(400))).toBe('validation_failed');
     }
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', "1' or '1'='1"]) {
-      expect(code(await admin.agent.patch(`/api/admin/users/${encodeURIComponent(id)}`).send({ role: 'admin' }).expect(404))).toBe('not_found');
+      expect(
+        code(
+          await admin.agent
+            .patch(`/api/admin/users/${encodeURIComponent(id)}`)
+            .send({ role: 'admin' })
+            .expect(404),
+        ),
+      ).toBe('not_found');
       expect(code(await admin.agent.delete(`/api/admin/users/${encodeURIComponent(id)}/sessions`).expect(404))).toBe('not_found');
     }
     expect((await kit.services.users.findById(target.user.id))!.role).toBe('user');
   });
 
-  test('ending a user\'s sessions answers how many ended; an admin ending their own keeps the one in use', async () => {
+  test("ending a user's sessions answers how many ended; an admin ending their own keeps the one in use", async () => {
     const admin = await kit.signedInAgent({ role: 'admin' });
     const target = await kit.createUser();
     const sessions = await Promise.all([kit.signedInAgent(target), kit.signedInAgent(target)]);

@@ -131,9 +131,15 @@ test('a burst of every kind of bad input leaves the API healthy and answering', 
     kit.agent().post('/api/auth/login').set('Content-Type', 'application/json').send('{'),
     kit.agent().post('/api/auth/register').send({ email: [], password: {} }),
     kit.agent().post('/api/auth/login').set('Content-Type', 'text/plain').send('x'),
-    kit.agent().post('/api/auth/register').send({ x: 'y'.repeat(200 * 1024) }),
+    kit
+      .agent()
+      .post('/api/auth/register')
+      .send({ x: 'y'.repeat(200 * 1024) }),
     kit.agent().get('/api/me').set('Cookie', 'sid=%E0%A4%A'),
-    kit.agent().get('/api/me').set('Cookie', `sid=${'s:'.repeat(2000)}`),
+    kit
+      .agent()
+      .get('/api/me')
+      .set('Cookie', `sid=${'s:'.repeat(2000)}`),
   ];
   for (const res of await Promise.all(bad)) expect(res.status).toBeLessThan(500);
   await kit.agent().get('/readyz').expect(200);

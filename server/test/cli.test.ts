@@ -140,11 +140,11 @@ describe('user:create on a terminal', () => {
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, env: childEnv({ DATABASE_URL: db.url }) });
     const done = finished(child);
     let shown = '';
-    child.stdout!.on('data', (d: Buffer) => (shown += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (shown += d.toString()));
     const prompts = ['Password: ', 'Repeat the password: '];
     for (const [i, line] of typed.entries()) {
       await until(() => shown.includes(prompts[i]!), `the prompt "${prompts[i]}"`);
-      child.stdin!.write(`${line}\r`);
+      child.stdin.write(`${line}\r`);
     }
     return done;
   }

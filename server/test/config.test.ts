@@ -50,7 +50,11 @@ describe('defaults', () => {
   });
 
   test('empty values count as unset (as docker compose passes `VAR:` with no value)', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: '', COOKIE_SECURE: '' })).toMatchObject({ port: 4000, databaseUrl: 'sqlite:./data/cloakroom.db', cookie: { secure: false } });
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', COOKIE_SECURE: '' })).toMatchObject({
+      port: 4000,
+      databaseUrl: 'sqlite:./data/cloakroom.db',
+      cookie: { secure: false },
+    });
   });
 });
 
@@ -146,10 +150,13 @@ describe('production refuses a weak secret', () => {
     expect(config.warnings.filter((w) => /SESSION_SECRET/.test(w))).toEqual([]);
   });
 
-  test('and a password hash cheaper than OWASP\'s', () => {
+  test("and a password hash cheaper than OWASP's", () => {
     expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PASSWORD_HASH_MEMORY_KIB: '1024' }).variable).toBe('PASSWORD_HASH_MEMORY_KIB');
     expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PASSWORD_HASH_TIME_COST: '1' }).variable).toBe('PASSWORD_HASH_MEMORY_KIB');
-    expect(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_TIME_COST: '1' }).passwordHash).toMatchObject({ memoryKiB: 1024, timeCost: 1 });
+    expect(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_TIME_COST: '1' }).passwordHash).toMatchObject({
+      memoryKiB: 1024,
+      timeCost: 1,
+    });
   });
 });
 
@@ -165,7 +172,7 @@ describe('the command-line tools read only what they need', () => {
   });
 });
 
-test('every variable in the README\'s configuration table is one the configuration reads', () => {
+test("every variable in the README's configuration table is one the configuration reads", () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
   const documented = [...section.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]!));

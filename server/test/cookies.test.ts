@@ -77,7 +77,12 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy (TRUST_PROXY=loopbac
     const { res } = await signedIn(kit, https);
     const cookie = setCookie(res, SESSION_COOKIE_SECURE);
     await kit.agent().get('/api/me').set(https).set('Cookie', cookie.pair).expect(200);
-    await kit.agent().get('/api/me').set(https).set('Cookie', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(cookie.value)}`).expect(401);
+    await kit
+      .agent()
+      .get('/api/me')
+      .set(https)
+      .set('Cookie', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(cookie.value)}`)
+      .expect(401);
   });
 
   test('logout clears __Host-sid with the same attributes', async () => {
@@ -108,7 +113,10 @@ test('a sign-in over plain HTTP with COOKIE_SECURE=true says in the log why no c
   try {
     await signedIn(kit);
     await signedIn(kit);
-    const warnings = kit.logs().split('\n').filter((line) => line.includes('COOKIE_SECURE=true'));
+    const warnings = kit
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('COOKIE_SECURE=true'));
     expect(warnings).toHaveLength(1);
   } finally {
     await kit.close();

@@ -33,7 +33,9 @@ function interpolate(value: string, env: Record<string, string | undefined>): st
 /** A service's environment as compose would hand it over, given the caller's environment. */
 function environmentOf(service: Service, env: Record<string, string | undefined> = {}): Record<string, string> {
   const raw = service.environment ?? {};
-  const pairs = Array.isArray(raw) ? raw.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]) : Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v)]);
+  const pairs = Array.isArray(raw)
+    ? raw.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string])
+    : Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v)]);
   return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v ?? '', env)]));
 }
 

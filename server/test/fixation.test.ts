@@ -42,7 +42,12 @@ test("an attacker's own signed-in cookie, planted in the victim's browser: the v
   const attackerSid = sidOf(attackerLogin);
 
   const victim = await kit.createUser();
-  const res = await kit.agent().post('/api/auth/login').set('Cookie', cookieFor(attackerSid)).send({ email: victim.email, password: victim.password }).expect(200);
+  const res = await kit
+    .agent()
+    .post('/api/auth/login')
+    .set('Cookie', cookieFor(attackerSid))
+    .send({ email: victim.email, password: victim.password })
+    .expect(200);
   const victimSid = sidOf(res);
   expect(victimSid).not.toBe(attackerSid);
   expect(await kit.infra.redis.exists(recordKey(attackerSid))).toBe(0);
@@ -51,7 +56,7 @@ test("an attacker's own signed-in cookie, planted in the victim's browser: the v
   expect((await kit.agent().get('/api/me').set('Cookie', cookieFor(victimSid)).expect(200)).body.user.id).toBe(victim.user.id);
 });
 
-test('login as A then as B in one browser: a new ID, A\'s session gone, /api/me says B', async () => {
+test("login as A then as B in one browser: a new ID, A's session gone, /api/me says B", async () => {
   const a = await kit.createUser();
   const b = await kit.createUser();
   const agent = kit.agent();
@@ -67,7 +72,12 @@ test('signing up while signed in also starts a new session', async () => {
   const a = await kit.createUser();
   const agent = kit.agent();
   const first = sidOf(await agent.post('/api/auth/login').send({ email: a.email, password: a.password }).expect(200));
-  const second = sidOf(await agent.post('/api/auth/register').send({ email: `fix-${Date.now()}@example.test`, password: 'a good long passphrase' }).expect(201));
+  const second = sidOf(
+    await agent
+      .post('/api/auth/register')
+      .send({ email: `fix-${Date.now()}@example.test`, password: 'a good long passphrase' })
+      .expect(201),
+  );
   expect(second).not.toBe(first);
   expect(await kit.infra.redis.exists(recordKey(first))).toBe(0);
 });

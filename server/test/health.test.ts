@@ -31,7 +31,11 @@ test('/readyz: 503 service_unavailable naming the database when it stops answeri
     await kit.infra.db.destroy();
     const res = await kit.agent().get('/readyz').expect(503);
     expect(res.body).toEqual({
-      error: { code: 'service_unavailable', message: expect.stringMatching(/database/), details: [{ path: 'database', code: 'down', message: expect.any(String) }] },
+      error: {
+        code: 'service_unavailable',
+        message: expect.stringMatching(/database/),
+        details: [{ path: 'database', code: 'down', message: expect.any(String) }],
+      },
     });
     await kit.agent().get('/healthz').expect(200);
   } finally {

@@ -59,7 +59,7 @@ describe.each(testDatabases())('login on $name', ({ databaseUrl }) => {
     expect(verifyDummy).toHaveBeenCalledTimes(known ? 0 : 1);
   });
 
-  test('missing fields get the contract error, never passport-local\'s bare 400', async () => {
+  test("missing fields get the contract error, never passport-local's bare 400", async () => {
     for (const body of [{}, { email: 'a@example.test' }, { password: 'whatever it is' }, { email: '', password: '' }]) {
       const res = await login(body).expect(400);
       expect(errorBodySchema.parse(res.body).error.code).toBe('validation_failed');

@@ -25,7 +25,7 @@ describe.each(testDatabases())('logout on $name', ({ databaseUrl }) => {
 
   test('204, the Redis record and index entry are gone, the cookie is cleared, and a replayed cookie is 401', async () => {
     const { agent, cookie, handle, user } = await signIn();
-    const { redis, } = kit.infra;
+    const { redis } = kit.infra;
     expect(await redis.exists(kit.services.keys.session(handle))).toBe(1);
     expect(await redis.zScore(kit.services.keys.userSessions(user.id), handle)).not.toBeNull();
 
@@ -41,7 +41,7 @@ describe.each(testDatabases())('logout on $name', ({ databaseUrl }) => {
     expect(replay.body.error.code).toBe('unauthenticated');
   });
 
-  test('ends only that session: the same user\'s other sessions stay signed in', async () => {
+  test("ends only that session: the same user's other sessions stay signed in", async () => {
     const first = await signIn();
     const other = kit.agent();
     await other.post('/api/auth/login').send({ email: first.email, password: first.password }).expect(200);
@@ -57,7 +57,8 @@ describe.each(testDatabases())('logout on $name', ({ databaseUrl }) => {
     ['a validly signed cookie of a session that does not exist', 'VALID'],
   ])('204 with %s, clearing the cookie anyway', async (_what, header) => {
     const req = kit.agent().post('/api/auth/logout');
-    const value = header === 'VALID' ? `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(`s:${signature.sign('b'.repeat(32), kit.config.session.secrets[0])}`)}` : header;
+    const value =
+      header === 'VALID' ? `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(`s:${signature.sign('b'.repeat(32), kit.config.session.secrets[0])}`)}` : header;
     if (value) req.set('Cookie', value);
     const res = await req.expect(204);
     expect(setCookie(res, SESSION_COOKIE_PLAIN).value).toBe('');

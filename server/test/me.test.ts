@@ -61,7 +61,11 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
       sid, // the bare ID
     ];
     for (const value of cases) {
-      await kit.agent().get('/api/me').set('Cookie', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(value)}`).expect(401);
+      await kit
+        .agent()
+        .get('/api/me')
+        .set('Cookie', `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(value)}`)
+        .expect(401);
     }
   });
 

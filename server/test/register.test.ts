@@ -65,7 +65,9 @@ describe.each(testDatabases())('register on $name', ({ databaseUrl }) => {
     const storeAway = async () => {
       throw new Error('session store unavailable');
     };
-    await expect(kit.services.accounts.register({ email: address, password: 'a good long passphrase' }, storeAway)).rejects.toThrow('session store unavailable');
+    await expect(kit.services.accounts.register({ email: address, password: 'a good long passphrase' }, storeAway)).rejects.toThrow(
+      'session store unavailable',
+    );
     expect(await kit.services.users.findByEmail(address)).toBeUndefined();
     await register({ email: address, password: 'a good long passphrase' }).expect(201);
   });

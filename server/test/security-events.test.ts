@@ -42,8 +42,26 @@ describe.each(testDatabases())('security events on $name', ({ databaseUrl }) => 
     await admin.agent.patch(`/api/admin/users/${userId}`).set(from('198.51.100.9')).send({ role: 'admin' }).expect(200);
 
     const trail = await events(me);
-    expect(trail.map((e) => e.type)).toEqual(['role_changed', 'password_changed', 'session_revoked', 'login_succeeded', 'logout', 'login_succeeded', 'login_failed', 'registered']);
-    expect(trail.map((e) => e.ip)).toEqual(['198.51.100.9', '203.0.113.1', '203.0.113.1', '203.0.113.4', '203.0.113.3', '203.0.113.3', '203.0.113.2', '203.0.113.1']);
+    expect(trail.map((e) => e.type)).toEqual([
+      'role_changed',
+      'password_changed',
+      'session_revoked',
+      'login_succeeded',
+      'logout',
+      'login_succeeded',
+      'login_failed',
+      'registered',
+    ]);
+    expect(trail.map((e) => e.ip)).toEqual([
+      '198.51.100.9',
+      '203.0.113.1',
+      '203.0.113.1',
+      '203.0.113.4',
+      '203.0.113.3',
+      '203.0.113.3',
+      '203.0.113.2',
+      '203.0.113.1',
+    ]);
     for (const e of trail) {
       expect(Date.parse(e.at)).toBeGreaterThanOrEqual(started - 1000);
       expect(Date.parse(e.at)).toBeLessThanOrEqual(Date.now());
@@ -58,7 +76,8 @@ describe.each(testDatabases())('security events on $name', ({ databaseUrl }) => 
 
   test('a lockout and an admin ending the sessions are recorded too', async () => {
     const who = await kit.signedInAgent();
-    for (let i = 0; i < 3; i++) await kit.agent().post('/api/auth/login').set('X-Forwarded-For', '192.0.2.7').send({ email: who.email, password: 'not it at all' }).expect(401);
+    for (let i = 0; i < 3; i++)
+      await kit.agent().post('/api/auth/login').set('X-Forwarded-For', '192.0.2.7').send({ email: who.email, password: 'not it at all' }).expect(401);
     const admin = await kit.signedInAgent({ role: 'admin' });
     await admin.agent.delete(`/api/admin/users/${who.user.id}/sessions`).expect(200);
     const fresh = await kit.signedInAgent(who);
@@ -90,7 +109,11 @@ describe.each(testDatabases())('security events on $name', ({ databaseUrl }) => 
       await agent.post('/api/auth/password').send({ currentPassword: who.password, newPassword: 'still works passphrase' }).expect(200);
       await agent.delete('/api/auth/sessions').expect(200);
       await agent.post('/api/auth/logout').expect(204);
-      await broken.agent().post('/api/auth/register').send({ email: `still-${Date.now()}@example.test`, password: 'still works passphrase' }).expect(201);
+      await broken
+        .agent()
+        .post('/api/auth/register')
+        .send({ email: `still-${Date.now()}@example.test`, password: 'still works passphrase' })
+        .expect(201);
       await broken.services.events.settled();
       expect(broken.logs()).toMatch(/security event not recorded/);
     } finally {

@@ -31,7 +31,10 @@ describe('what Redis holds', () => {
   test('no key and no value contains a session ID, a cookie value, a password or a hash', async () => {
     const sessions = await Promise.all([signIn(), signIn(), signIn()]);
     const agent = kit.agent();
-    const reg = await agent.post('/api/auth/register').send({ email: `dump-${Date.now()}@example.test`, password: 'registered passphrase' }).expect(201);
+    const reg = await agent
+      .post('/api/auth/register')
+      .send({ email: `dump-${Date.now()}@example.test`, password: 'registered passphrase' })
+      .expect(201);
     const regSid = sessionIdIn(setCookie(reg, SESSION_COOKIE_PLAIN), kit.config.session.secrets);
     await agent.get('/api/me').expect(200);
 
@@ -117,7 +120,14 @@ describe('over HTTP: a slow request that finishes after logout', () => {
     // A test-only slow route behind the same session middleware as the API's own routes
     // (same store, cookie and checks), mounted in front of the real app.
     const { services, config } = slowKit;
-    const session = sessionMiddleware({ store: services.store, cookie: services.cookie, secrets: config.session.secrets, limits: services.limits, authenticate: services.authenticate, readSession: services.readSession });
+    const session = sessionMiddleware({
+      store: services.store,
+      cookie: services.cookie,
+      secrets: config.session.secrets,
+      limits: services.limits,
+      authenticate: services.authenticate,
+      readSession: services.readSession,
+    });
     outer = express();
     outer.get('/test/slow', session.load, session.requireAuth, async (_req, res) => {
       gate.arrive();
@@ -132,7 +142,10 @@ describe('over HTTP: a slow request that finishes after logout', () => {
    *  in, session loaded), then lets it finish. */
   async function runSlow(cookie: string, meanwhile: () => Promise<void>) {
     armGate();
-    const slow = request(outer).get('/test/slow').set('Cookie', cookie).then((r) => r);
+    const slow = request(outer)
+      .get('/test/slow')
+      .set('Cookie', cookie)
+      .then((r) => r);
     await gate.arrived;
     await meanwhile();
     gate.release();
@@ -150,7 +163,7 @@ describe('over HTTP: a slow request that finishes after logout', () => {
     await request(outer).get('/api/me').set('Cookie', cookie.pair).expect(401);
   });
 
-  test('control: without the logout, the slow request\'s write does land', async () => {
+  test("control: without the logout, the slow request's write does land", async () => {
     const { cookie, key } = await signIn(slowKit);
     const before = JSON.parse((await slowKit.infra.redis.get(key))!).meta.lastSeenAt;
     await new Promise((resolve) => setTimeout(resolve, 5));

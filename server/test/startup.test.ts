@@ -59,7 +59,13 @@ test('production without a session secret: refuses to start, one line', async ()
 describe('with Redis and a database', () => {
   test.each(testDatabases())('starts on $name, answers /healthz and /readyz, stops cleanly on SIGTERM', async ({ name, databaseUrl }) => {
     const db = await scratchDatabase(name, databaseUrl);
-    const child = spawnSource(MAIN, [], { SESSION_SECRET: SECRET, DATABASE_URL: db.url, REDIS_URL, PORT: '0', REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:` });
+    const child = spawnSource(MAIN, [], {
+      SESSION_SECRET: SECRET,
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      PORT: '0',
+      REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    });
     const done = finished(child);
     try {
       let out = '';

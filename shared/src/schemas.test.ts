@@ -1,13 +1,5 @@
 /** The contract's own rules, as client and server both get them from this package. */
-import {
-  ERROR_STATUS,
-  errorBodySchema,
-  loginBodySchema,
-  PASSWORD_MAX_BYTES,
-  passwordChangeBodySchema,
-  registerBodySchema,
-  sessionCookieName,
-} from './index';
+import { ERROR_STATUS, errorBodySchema, loginBodySchema, PASSWORD_MAX_BYTES, passwordChangeBodySchema, registerBodySchema, sessionCookieName } from './index';
 
 const issues = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
   result.error?.issues.map((i) => [i.path.join('.'), i.message]) ?? [];

@@ -4,8 +4,7 @@ import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, passwordBytes, passwordLength 
 // ---------- pieces ----------
 
 /** "Email is required" for a missing field, "Email must be a string" for a wrong type. */
-const requiredString = (label: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a string`) });
+const requiredString = (label: string) => z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a string`) });
 
 /** Emails are trimmed and lower-cased before anything else sees them, so that
  *  "Ann@Example.com " and "ann@example.com" are one account. */
@@ -45,11 +44,7 @@ const body = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: 'Th
 export const registerBodySchema = body({
   email: emailSchema,
   password: newPasswordSchema,
-  name: requiredString('Name')
-    .trim()
-    .min(1, { error: 'Name must not be empty' })
-    .max(100, { error: 'Name must be at most 100 characters' })
-    .optional(),
+  name: requiredString('Name').trim().min(1, { error: 'Name must not be empty' }).max(100, { error: 'Name must be at most 100 characters' }).optional(),
 });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 

@@ -2,9 +2,10 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AdminUsersResponse, PublicUser, RevokedResponse, Role, UserResponse } from '@cloakroom/shared';
-import { api, messageFor, toSignIn } from '../../lib/api';
+import { api, messageFor, toSignIn, type ApiResult } from '../../lib/api';
 import { LocalTime } from '../components/LocalTime';
 import { useAction } from '../components/use-action';
+import { textOf } from '../components/use-api-form';
 
 const PAGE_SIZE = 20;
 
@@ -18,36 +19,48 @@ export function UsersPanel({ selfId }: { selfId: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1] ?? '';
 
-  const load = useCallback(async () => {
+  const fetchPage = useCallback(() => {
     const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (cursor) params.set('cursor', cursor);
     if (query) params.set('email', query);
-    const res = await api<AdminUsersResponse>(`/api/admin/users?${params}`);
+    return api<AdminUsersResponse>(`/api/admin/users?${params}`);
+  }, [cursor, query]);
+  const show = useCallback((res: ApiResult<AdminUsersResponse>) => {
     if (res.ok) {
       setPage(res.data);
       setLoadError(null);
     } else if (res.error.code === 'unauthenticated') toSignIn();
     else setLoadError(messageFor(res.error));
-  }, [cursor, query]);
+  }, []);
+  const load = useCallback(() => fetchPage().then(show), [fetchPage, show]);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    // An answer for a search or page the panel has since left is dropped.
+    let current = true;
+    void fetchPage().then((res) => current && show(res));
+    return () => {
+      current = false;
+    };
+  }, [fetchPage, show]);
   const { busy, status, act } = useAction(load);
 
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setQuery(String(new FormData(event.currentTarget).get('email') ?? '').trim());
+    setQuery(textOf(new FormData(event.currentTarget).get('email')).trim());
     setCursors(['']);
   }
 
   const setRole = (u: PublicUser, role: Role) =>
-    act(`role:${u.id}`, () => api<UserResponse>(`/api/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role } }), (res) =>
-      res.ok ? `${u.email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.` : null,
+    act(
+      `role:${u.id}`,
+      () => api<UserResponse>(`/api/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role } }),
+      (res) => (res.ok ? `${u.email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.` : null),
     );
   const revoke = (u: PublicUser) =>
-    act(`sessions:${u.id}`, () => api<RevokedResponse>(`/api/admin/users/${encodeURIComponent(u.id)}/sessions`, { method: 'DELETE' }), (res) =>
-      res.ok ? `Signed out ${res.data.revoked} session${res.data.revoked === 1 ? '' : 's'} of ${u.email}.` : null,
+    act(
+      `sessions:${u.id}`,
+      () => api<RevokedResponse>(`/api/admin/users/${encodeURIComponent(u.id)}/sessions`, { method: 'DELETE' }),
+      (res) => (res.ok ? `Signed out ${res.data.revoked} session${res.data.revoked === 1 ? '' : 's'} of ${u.email}.` : null),
     );
 
   return (
@@ -88,10 +101,22 @@ export function UsersPanel({ selfId }: { selfId: string }) {
                     <LocalTime iso={u.createdAt} />
                   </td>
                   <td className="actions">
-                    <button type="button" className="secondary" disabled={busy !== null} onClick={() => setRole(u, other)} aria-label={`Make ${u.email} ${other === 'admin' ? 'an administrator' : 'a user'}`}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={busy !== null}
+                      onClick={() => setRole(u, other)}
+                      aria-label={`Make ${u.email} ${other === 'admin' ? 'an administrator' : 'a user'}`}
+                    >
                       {other === 'admin' ? 'Make administrator' : 'Make user'}
                     </button>
-                    <button type="button" className="secondary" disabled={busy !== null} onClick={() => revoke(u)} aria-label={`Sign out every session of ${u.email}`}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={busy !== null}
+                      onClick={() => revoke(u)}
+                      aria-label={`Sign out every session of ${u.email}`}
+                    >
                       {u.id === selfId ? 'Sign out my sessions' : 'Sign out everywhere'}
                     </button>
                   </td>
@@ -105,7 +130,12 @@ export function UsersPanel({ selfId }: { selfId: string }) {
         <button type="button" className="secondary" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
           Previous page
         </button>
-        <button type="button" className="secondary" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor!])}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!page?.nextCursor}
+          onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor!])}
+        >
           Next page
         </button>
       </div>

@@ -1,7 +1,13 @@
 import type { InputHTMLAttributes } from 'react';
 
 /** A labelled input whose error, when there is one, is read out with it. */
-export function Field({ name, label, error, hint, ...input }: { name: string; label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+export function Field({
+  name,
+  label,
+  error,
+  hint,
+  ...input
+}: { name: string; label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
   const errorId = `${name}-error`;
   const hintId = `${name}-hint`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;

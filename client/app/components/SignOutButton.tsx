@@ -12,13 +12,15 @@ export function SignOutButton() {
     setPending(true);
     setFailed(false);
     const res = await api('/api/auth/logout', { method: 'POST' });
+    // A full page load on purpose: the app's client-side cache of signed-in pages goes too.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     if (res.ok) return window.location.assign('/login');
     setPending(false);
     setFailed(true);
   }
   return (
     <>
-      <button type="button" className="link-button" onClick={signOut} disabled={pending} aria-busy={pending}>
+      <button type="button" className="link-button" onClick={() => void signOut()} disabled={pending} aria-busy={pending}>
         {pending ? 'Signing out…' : 'Sign out'}
       </button>
       {failed && (

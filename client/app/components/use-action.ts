@@ -13,7 +13,7 @@ export function useAction(reload: () => Promise<void>) {
   const [busy, setBusy] = useState<string | null>(null);
   const [status, setStatus] = useState<ActionStatus>(null);
 
-  async function act<T>(key: string, request: () => Promise<ApiResult<T>>, describe: (res: ApiResult<T>) => string | null) {
+  async function run<T>(key: string, request: () => Promise<ApiResult<T>>, describe: (res: ApiResult<T>) => string | null) {
     setBusy(key);
     setStatus(null);
     const res = await request();
@@ -22,6 +22,11 @@ export function useAction(reload: () => Promise<void>) {
     await reload();
     const text = describe(res);
     setStatus({ ok: res.ok || text !== null, text: text ?? (res.ok ? '' : messageFor(res.error)) });
+  }
+
+  /** Starts the request; the panel follows it through `busy` and `status`. */
+  function act<T>(key: string, request: () => Promise<ApiResult<T>>, describe: (res: ApiResult<T>) => string | null): void {
+    void run(key, request, describe);
   }
 
   return { busy, status, act };

@@ -8,13 +8,16 @@ export const metadata: Metadata = { title: 'Dashboard' };
 const PATH = '/dashboard';
 const SOON_MS = 60 * 60 * 1000;
 
+/** Rendered per request (a signed-in page is never cached), so "now" is this request's. */
+const endsSoon = (at: number) => at - Date.now() < SOON_MS;
+
 export default async function DashboardPage() {
   const user = await requireUser(PATH);
   const idle = Date.parse(user.idleExpiresAt);
   const absolute = Date.parse(user.expiresAt);
   const endsAt = new Date(Math.min(idle, absolute)).toISOString();
   const endsByIdle = idle <= absolute;
-  const soon = Math.min(idle, absolute) - Date.now() < SOON_MS;
+  const soon = endsSoon(Math.min(idle, absolute));
   return (
     <AppShell user={user} current={PATH}>
       <h1>Dashboard</h1>

@@ -17,7 +17,10 @@ export function PasswordForm({ email }: { email: string }) {
       const res = await api('/api/auth/password', { method: 'POST', body: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
       // A wrong current password belongs next to that field.
       if (!res.ok && res.error.code === 'invalid_credentials') {
-        return { ok: false, error: { ...res.error, details: [{ path: 'currentPassword', code: 'invalid_credentials', message: 'The current password is incorrect' }] } };
+        return {
+          ok: false,
+          error: { ...res.error, details: [{ path: 'currentPassword', code: 'invalid_credentials', message: 'The current password is incorrect' }] },
+        };
       }
       if (!res.ok && res.error.code === 'unauthenticated') toSignIn();
       return res;

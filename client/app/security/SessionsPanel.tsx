@@ -12,15 +12,21 @@ export function SessionsPanel() {
   const { busy, status, act } = useAction(reload);
 
   const revoke = (id: string) =>
-    act(id, () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }), (res) =>
-      res.ok ? 'The session was signed out.' : res.error.code === 'not_found' ? 'That session had already ended.' : null,
+    act(
+      id,
+      () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+      (res) => (res.ok ? 'The session was signed out.' : res.error.code === 'not_found' ? 'That session had already ended.' : null),
     );
   const revokeOthers = () =>
-    act('others', () => api<RevokedResponse>('/api/auth/sessions', { method: 'DELETE' }), (res) => {
-      if (!res.ok) return null;
-      const n = res.data.revoked;
-      return n === 0 ? 'There were no other sessions.' : `Signed out ${n} other session${n === 1 ? '' : 's'}.`;
-    });
+    act(
+      'others',
+      () => api<RevokedResponse>('/api/auth/sessions', { method: 'DELETE' }),
+      (res) => {
+        if (!res.ok) return null;
+        const n = res.data.revoked;
+        return n === 0 ? 'There were no other sessions.' : `Signed out ${n} other session${n === 1 ? '' : 's'}.`;
+      },
+    );
 
   return (
     <section aria-labelledby="sessions-title" className="card">
@@ -57,7 +63,13 @@ export function SessionsPanel() {
                   </td>
                   <td>
                     {!s.current && (
-                      <button type="button" className="secondary" onClick={() => revoke(s.id)} disabled={busy !== null} aria-label={`Sign out ${describeDevice(s.userAgent)}, last seen ${s.lastSeenAt}`}>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => revoke(s.id)}
+                        disabled={busy !== null}
+                        aria-label={`Sign out ${describeDevice(s.userAgent)}, last seen ${s.lastSeenAt}`}
+                      >
                         {busy === s.id ? 'Signing out…' : 'Sign out'}
                       </button>
                     )}

@@ -3,9 +3,7 @@ import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy
 import type { Role, UserRow, UsersRepository } from '../db/users';
 
 export type RegisterResult =
-  | { ok: true; user: UserRow }
-  | { ok: false; reason: 'email_taken' }
-  | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] };
+  { ok: true; user: UserRow } | { ok: false; reason: 'email_taken' } | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] };
 
 export type CredentialCheck = { user: UserRow; knownUserId?: undefined } | { user: null; knownUserId?: string };
 
@@ -18,7 +16,7 @@ export function accounts(users: UsersRepository, hasher: PasswordHasher) {
      *  again, so the client's retry is not met by email_taken for an account it never got. */
     async register(
       input: { email: string; password: string; name?: string | undefined; role?: Role },
-      begin: (user: UserRow) => Promise<void> = async () => undefined,
+      begin: (user: UserRow) => Promise<void> = () => Promise.resolve(),
     ): Promise<RegisterResult> {
       const problems = passwordProblems(input.password, { email: input.email });
       if (problems.length) return { ok: false, reason: 'weak_password', problems };

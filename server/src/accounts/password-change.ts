@@ -16,7 +16,12 @@ export type PasswordChangeResult =
  *  and every session but `keep` deleted from Redis. The caller then gives the current
  *  session a new ID. Nothing is written unless both passwords pass. */
 export function passwordChange(users: UsersRepository, hasher: PasswordHasher, sessions: UserSessions, events: SecurityEvents) {
-  return async function change(user: UserRow, input: { currentPassword: string; newPassword: string }, keep: string, client: ClientContext): Promise<PasswordChangeResult> {
+  return async function change(
+    user: UserRow,
+    input: { currentPassword: string; newPassword: string },
+    keep: string,
+    client: ClientContext,
+  ): Promise<PasswordChangeResult> {
     if (!(await hasher.verify(user.passwordHash, input.currentPassword))) return { ok: false, reason: 'invalid_credentials' };
     const problems = passwordProblems(input.newPassword, { email: user.email });
     if (problems.length) return { ok: false, reason: 'weak_password', problems };

@@ -43,8 +43,7 @@ return left
 `);
 
 export type LockoutVerdict =
-  | { allowed: true; attempts: number; /** > 0 when this attempt started a lock. */ lockedForMs: number }
-  | { allowed: false; retryAfterMs: number };
+  { allowed: true; attempts: number; /** > 0 when this attempt started a lock. */ lockedForMs: number } | { allowed: false; retryAfterMs: number };
 
 /** Temporary lockout of one account from one client address, with exponential backoff.
  *  Keyed by account and address together, so an attacker locks only their own address
@@ -57,12 +56,11 @@ export function loginLockout(redis: Redis, keys: RedisKeys, policy: LockoutPolic
     policy,
 
     async begin(email: string, addressKey: string): Promise<LockoutVerdict> {
-      const reply = (await beginAttempt(redis, [key(email, addressKey)], [
-        String(policy.threshold),
-        String(policy.baseDelayMs),
-        String(policy.maxDelayMs),
-        String(policy.windowMs),
-      ])) as [number, number, number];
+      const reply = (await beginAttempt(
+        redis,
+        [key(email, addressKey)],
+        [String(policy.threshold), String(policy.baseDelayMs), String(policy.maxDelayMs), String(policy.windowMs)],
+      )) as [number, number, number];
       const [allowed, ms, attempts] = reply.map(Number) as [number, number, number];
       return allowed === 1 ? { allowed: true, attempts, lockedForMs: ms } : { allowed: false, retryAfterMs: ms };
     },

@@ -4,10 +4,7 @@ import type { SecurityEvents } from '../events/security-events';
 import type { ClientContext } from './client-context';
 import type { LoginLockout } from './lockout';
 
-export type SignInResult =
-  | { ok: true; user: UserRow }
-  | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'locked'; retryAfterMs: number };
+export type SignInResult = { ok: true; user: UserRow } | { ok: false; reason: 'invalid_credentials' } | { ok: false; reason: 'locked'; retryAfterMs: number };
 
 export interface SignInClient extends ClientContext {
   /** The address as the rate limits count it (an IPv6 client counts by its /56). */

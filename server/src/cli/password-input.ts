@@ -61,7 +61,7 @@ export function promptHidden(questions: string[], input: ReadStream, output: Nod
 export async function readNewPassword(): Promise<string> {
   const stdin = process.stdin as NodeJS.ReadStream;
   if (!stdin.isTTY) return readPipedPassword(stdin);
-  const [first, second] = await promptHidden(['Password: ', 'Repeat the password: '], stdin as ReadStream, process.stderr);
+  const [first, second] = await promptHidden(['Password: ', 'Repeat the password: '], stdin, process.stderr);
   if (first !== second) throw new CliError('the two passwords do not match');
   return first!;
 }

@@ -19,10 +19,7 @@ export class ConfigError extends Error {
 }
 
 const seconds = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a number of seconds' })
-    .positive({ error: 'must be a positive number of seconds' })
-    .default(fallback);
+  z.coerce.number({ error: 'must be a number of seconds' }).positive({ error: 'must be a positive number of seconds' }).default(fallback);
 
 const bool = (fallback?: boolean) =>
   z
@@ -47,7 +44,12 @@ const origin = z.string().refine(isOrigin, {
 const originList = z
   .string()
   .default('')
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(origin));
 
 const positiveInt = (fallback: number) =>
@@ -62,8 +64,15 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = raw?.trim() ?? '';
   if (value === '' || value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  if (value === 'true') throw new ConfigError('TRUST_PROXY', 'must name the proxies to trust (loopback, a hop count, addresses or subnets); "true" would let any client spoof its address');
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (value === 'true')
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must name the proxies to trust (loopback, a hop count, addresses or subnets); "true" would let any client spoof its address',
+    );
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   try {
     proxyAddr.compile(list);
   } catch {
@@ -74,10 +83,21 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
-  PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a port number' }).min(0, { error: 'must be a port number (0-65535)' }).max(65535, { error: 'must be a port number (0-65535)' }).default(4000),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int({ error: 'must be a port number' })
+    .min(0, { error: 'must be a port number (0-65535)' })
+    .max(65535, { error: 'must be a port number (0-65535)' })
+    .default(4000),
   HOST: z.string().optional(),
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' }),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' }).default('cloakroom:'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' })
+    .default('cloakroom:'),
   REDIS_TIMEOUT_MS: positiveInt(1000),
   DATABASE_URL: z
     .string()
@@ -93,7 +113,9 @@ const envSchema = z.object({
   APP_ORIGIN: origin.default('http://localhost:3000'),
   COOKIE_SECURE: bool(),
   COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'must be lax, strict or none' }).default('lax'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' })
+    .default('info'),
   PASSWORD_HASH_MEMORY_KIB: positiveInt(ARGON2_OWASP.memoryKiB),
   PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
   PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
@@ -133,11 +155,20 @@ export interface Config {
 }
 
 function parseSecrets(raw: string | undefined, env: Config['env'], warnings: string[]): [string, ...string[]] {
-  const secrets = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const secrets = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (env === 'production') {
-    if (secrets.length === 0) throw new ConfigError('SESSION_SECRET', `is required in production: a comma-separated list of random secrets of at least ${MIN_SECRET_LENGTH} characters`);
-    if (secrets.some((s) => s === DEV_SESSION_SECRET)) throw new ConfigError('SESSION_SECRET', 'is the development secret; production needs a random secret of its own');
-    if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) throw new ConfigError('SESSION_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters per secret in production`);
+    if (secrets.length === 0)
+      throw new ConfigError(
+        'SESSION_SECRET',
+        `is required in production: a comma-separated list of random secrets of at least ${MIN_SECRET_LENGTH} characters`,
+      );
+    if (secrets.some((s) => s === DEV_SESSION_SECRET))
+      throw new ConfigError('SESSION_SECRET', 'is the development secret; production needs a random secret of its own');
+    if (secrets.some((s) => s.length < MIN_SECRET_LENGTH))
+      throw new ConfigError('SESSION_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters per secret in production`);
   }
   if (secrets.length === 0) {
     warnings.push('SESSION_SECRET is not set: using the fixed development secret. Never do this in production.');
@@ -170,7 +201,10 @@ function passwordHashParams(e: HashEnv): Config['passwordHash'] {
     parallelism: e.PASSWORD_HASH_PARALLELISM,
   };
   if (e.NODE_ENV === 'production' && (passwordHash.memoryKiB < ARGON2_OWASP.memoryKiB || passwordHash.timeCost < ARGON2_OWASP.timeCost)) {
-    throw new ConfigError('PASSWORD_HASH_MEMORY_KIB', `and PASSWORD_HASH_TIME_COST may not go below OWASP's argon2id minimum (m=${ARGON2_OWASP.memoryKiB}, t=${ARGON2_OWASP.timeCost}) in production`);
+    throw new ConfigError(
+      'PASSWORD_HASH_MEMORY_KIB',
+      `and PASSWORD_HASH_TIME_COST may not go below OWASP's argon2id minimum (m=${ARGON2_OWASP.memoryKiB}, t=${ARGON2_OWASP.timeCost}) in production`,
+    );
   }
   return passwordHash;
 }
@@ -179,7 +213,10 @@ function passwordHashParams(e: HashEnv): Config['passwordHash'] {
  *  password hashing cost, validated exactly as the server validates them. They need no
  *  Redis and no session secret, so neither is read. */
 export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'env' | 'databaseUrl' | 'passwordHash'> {
-  const e = parseEnv(envSchema.pick({ NODE_ENV: true, DATABASE_URL: true, PASSWORD_HASH_MEMORY_KIB: true, PASSWORD_HASH_TIME_COST: true, PASSWORD_HASH_PARALLELISM: true }), source);
+  const e = parseEnv(
+    envSchema.pick({ NODE_ENV: true, DATABASE_URL: true, PASSWORD_HASH_MEMORY_KIB: true, PASSWORD_HASH_TIME_COST: true, PASSWORD_HASH_PARALLELISM: true }),
+    source,
+  );
   return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
 }
 
@@ -190,7 +227,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const secrets = parseSecrets(e.SESSION_SECRET, e.NODE_ENV, warnings);
   const limits = limitsFromEnv(e);
   if (accountCeilingReachableFromOneIp(limits)) {
-    warnings.push('LOGIN_ACCOUNT_LIMIT is low enough for a single address to reach it through the lockout backoff: one attacker could then lock everyone out of an account. Raise it or the LOCKOUT_* delays.');
+    warnings.push(
+      'LOGIN_ACCOUNT_LIMIT is low enough for a single address to reach it through the lockout backoff: one attacker could then lock everyone out of an account. Raise it or the LOCKOUT_* delays.',
+    );
   }
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
 

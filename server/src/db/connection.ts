@@ -84,5 +84,9 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
 
 /** Answers quickly whether the database responds (readiness, start-up check). */
 export async function pingDatabase(db: Db): Promise<void> {
-  await db.selectFrom('users').select((eb) => eb.lit(1).as('one')).limit(1).execute();
+  await db
+    .selectFrom('users')
+    .select((eb) => eb.lit(1).as('one'))
+    .limit(1)
+    .execute();
 }

@@ -15,7 +15,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return (
     typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|The database connection is not open|Cannot use a pool after calling end/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|The database connection is not open|Cannot use a pool after calling end/i.test(
+      message,
+    )
   );
 }
 

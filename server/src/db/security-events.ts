@@ -59,7 +59,14 @@ export function securityEventsRepository(db: Db) {
 
     /** The user's newest events first. */
     async listForUser(userId: string, limit: number): Promise<SecurityEventRow[]> {
-      const rows = await db.selectFrom('securityEvents').selectAll().where('userId', '=', userId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db
+        .selectFrom('securityEvents')
+        .selectAll()
+        .where('userId', '=', userId)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map((r) => ({ id: r.id, type: r.type as SecurityEventType, at: r.at, ip: r.ip, userAgent: r.userAgent, details: parseDetails(r.details) }));
     },
   };

@@ -118,13 +118,21 @@ export function usersRepository(db: Db) {
     },
 
     async countByRole(role: Role): Promise<number> {
-      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).where('role', '=', role).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('role', '=', role)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     /** Keyset pagination by email (unique), optionally restricted to an email prefix. */
     async list(options: { limit: number; after?: string; emailPrefix?: string }): Promise<UserPage> {
-      let q = db.selectFrom('users').selectAll().orderBy('email').limit(options.limit + 1);
+      let q = db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('email')
+        .limit(options.limit + 1);
       if (options.after !== undefined) q = q.where('email', '>', options.after);
       if (options.emailPrefix) q = q.where(sql<boolean>`email like ${likePrefix(options.emailPrefix)} escape '\\'`);
       const rows = await q.execute();

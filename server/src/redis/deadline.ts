@@ -109,7 +109,10 @@ export function withDeadlines<T extends Client>(client: T, options: DeadlineOpti
     if (stalledSince === null) return;
     if (!probing) {
       probing = true;
-      client.ping().then(answered, () => undefined).finally(() => (probing = false));
+      client
+        .ping()
+        .then(answered, () => undefined)
+        .finally(() => (probing = false));
     }
     if (now - stalledSince >= reconnectAfterMs) {
       logger?.warn('redis stayed silent; reconnecting');

@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import type { PublicUser } from '@cloakroom/shared';
+import type { PublicUser, UserResponse } from '@cloakroom/shared';
 import { createApp, type Services } from '../app';
 import { withMeFastPath, type ApiHandler } from '../http/me-fast-path';
 import { loadConfig, type Config } from '../config/env';
@@ -169,11 +169,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
 
     async signedInAgent(input = {}) {
-      const who = 'user' in input && 'password' in input && 'email' in input ? (input as TestUser) : await kit.createUser(input as TestUserInput);
+      const who = 'user' in input && 'password' in input && 'email' in input ? input : await kit.createUser(input);
       const agent = request.agent(handler);
       const res = await agent.post('/api/auth/login').send({ email: who.email, password: who.password });
       if (res.status !== 200) throw new Error(`test kit: login failed with ${res.status} ${JSON.stringify(res.body)}`);
-      return { ...who, agent, publicUser: res.body.user as PublicUser };
+      return { ...who, agent, publicUser: (res.body as UserResponse).user };
     },
 
     logs: () => lines.join(''),

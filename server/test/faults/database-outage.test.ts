@@ -52,7 +52,7 @@ async function postgresOutage(url: string): Promise<Outage> {
   const through = new URL(url);
   through.hostname = '127.0.0.1';
   through.port = String(relay.port);
-  return { databaseUrl: through.toString(), cut: relay.cut, restore: relay.restore, dispose: relay.close };
+  return { databaseUrl: through.toString(), cut: () => relay.cut(), restore: () => relay.restore(), dispose: () => relay.close() };
 }
 
 jest.setTimeout(20_000);
@@ -77,8 +77,17 @@ describe.each(testDatabases())('database unavailable ($name)', ({ name, database
     await outage?.dispose();
   });
 
-  const post = (p: string, body: object) => request(http.base, p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const countUsers = async () => Number((await kit.infra.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);
+  const post = (p: string, body: object) =>
+    request(http.base, p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const countUsers = async () =>
+    Number(
+      (
+        await kit.infra.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const sessionKeys = async () => {
     const keys: string[] = [];
     for await (const batch of kit.infra.redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 500 })) keys.push(...batch.filter((k) => !k.includes(':rl:')));

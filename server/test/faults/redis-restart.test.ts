@@ -26,14 +26,18 @@ test.each([
   const bob = await kit.createUser();
   const aliceCookies = [await signIn(alice.email, alice.password), await signIn(alice.email, alice.password)];
   const bobCookie = await signIn(bob.email, bob.password);
-  const before = await Promise.all([...aliceCookies, bobCookie].map(async (cookie) => (await fetch(`${base}/api/me`, { headers: { cookie } })).json() as Promise<MeResponse>));
+  const before = await Promise.all(
+    [...aliceCookies, bobCookie].map(async (cookie) => (await fetch(`${base}/api/me`, { headers: { cookie } })).json() as Promise<MeResponse>),
+  );
 
   await redis.kill(signal);
   expect((await request(base, '/api/me', { headers: { cookie: bobCookie } })).status).toBe(503);
   await redis.start();
 
   await within(2000, 'signed in again after the restart', async () => (await request(base, '/api/me', { headers: { cookie: bobCookie } })).status === 200);
-  const after = await Promise.all([...aliceCookies, bobCookie].map(async (cookie) => (await fetch(`${base}/api/me`, { headers: { cookie } })).json() as Promise<MeResponse>));
+  const after = await Promise.all(
+    [...aliceCookies, bobCookie].map(async (cookie) => (await fetch(`${base}/api/me`, { headers: { cookie } })).json() as Promise<MeResponse>),
+  );
   expect(after.map((m) => [m.user.id, m.session.id])).toEqual(before.map((m) => [m.user.id, m.session.id]));
   // The index came back too: Alice still sees both of her sessions.
   const sessions = (await (await fetch(`${base}/api/auth/sessions`, { headers: { cookie: aliceCookies[0]! } })).json()) as { sessions: Array<{ id: string }> };

@@ -61,9 +61,17 @@ async function underSilence(silence: () => Promise<void> | void, silentMs: numbe
 }
 
 test('a paused Redis (SIGSTOP): bounded 503s instead of a pile-up, then recovery', async () => {
-  await underSilence(() => stack.redis.pause(), 2500, () => stack.redis.resume());
+  await underSilence(
+    () => stack.redis.pause(),
+    2500,
+    () => stack.redis.resume(),
+  );
 });
 
 test('a Redis busy in one long command (DEBUG SLEEP): bounded 503s, then recovery', async () => {
-  await underSilence(() => stack.redis.sleep(2.5), 2000, () => undefined);
+  await underSilence(
+    () => stack.redis.sleep(2.5),
+    2000,
+    () => undefined,
+  );
 });

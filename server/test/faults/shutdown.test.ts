@@ -76,9 +76,15 @@ interface Reply {
 function slowPost(port: number, path: string, body: object, headers: Record<string, string> = {}) {
   const payload = Buffer.from(JSON.stringify(body));
   const half = payload.length >> 1;
-  let reply!: Promise<Reply>;
-  const req = http.request({ port, host: '127.0.0.1', path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers } });
-  reply = new Promise((resolve, reject) => {
+  const req = http.request({
+    port,
+    host: '127.0.0.1',
+    path,
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
+  });
+  const reply = new Promise<Reply>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode!, at: Date.now() }));
@@ -104,7 +110,11 @@ const connects = (port: number) =>
 
 async function register(port: number): Promise<{ email: string; password: string }> {
   const who = { email: `shutdown-${randomBytes(4).toString('hex')}@example.test`, password: 'a long enough passphrase' };
-  const res = await fetch(`http://127.0.0.1:${port}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
+  const res = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(who),
+  });
   expect(res.status).toBe(201);
   return who;
 }

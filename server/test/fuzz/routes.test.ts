@@ -104,13 +104,21 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 /** A signed-in cookie for the fixture user or admin (a fresh session, so a request that
  *  ends it cannot starve later runs). */
 async function signIn(who: { email: string; password: string }): Promise<string> {
-  const res = await send('POST', '/api/auth/login', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ email: who.email, password: who.password })));
+  const res = await send(
+    'POST',
+    '/api/auth/login',
+    { 'content-type': 'application/json' },
+    Buffer.from(JSON.stringify({ email: who.email, password: who.password })),
+  );
   if (res.status !== 200) throw new Error(`fixture sign-in failed: ${res.status} ${res.body.toString()}`);
   return String(res.headers['set-cookie']![0]!.split(';')[0]);
 }
 
 async function counts(): Promise<{ users: number; sessions: number }> {
-  const row = await kit.infra.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await kit.infra.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   let sessions = 0;
   for await (const keys of kit.infra.redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 10_000 })) {
     sessions += keys.filter((k) => k.startsWith(kit.services.keys.session('')) || k.startsWith(kit.services.keys.userSessionsPrefix)).length;
@@ -191,7 +199,12 @@ const body: fc.Arbitrary<BodySpec> = fc.oneof(
   { weight: 5, arbitrary: shapedBody.map((v): BodySpec => ({ kind: 'json', value: v })) },
   { weight: 3, arbitrary: validBody.map((v): BodySpec => ({ kind: 'json', value: v })) },
   { weight: 2, arbitrary: value.map((v): BodySpec => ({ kind: 'json', value: v })) },
-  { weight: 1, arbitrary: fc.oneof(fc.constantFrom('{"email":', '{', 'null', '"', '{"a":1}}', '\uFEFF{}', '{"__proto__":{"admin":true}}'), deepNesting, fc.string()).map((t): BodySpec => ({ kind: 'raw', text: t })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(fc.constantFrom('{"email":', '{', 'null', '"', '{"a":1}}', '\uFEFF{}', '{"__proto__":{"admin":true}}'), deepNesting, fc.string())
+      .map((t): BodySpec => ({ kind: 'raw', text: t })),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b): BodySpec => ({ kind: 'bytes', bytes: b })) },
 );
 
@@ -223,7 +236,11 @@ const cookieKind = fc.constantFrom('none', 'user', 'admin', 'forged', 'garbage',
 /** Percent-encodes any string, lone surrogates included (as U+FFFD, like a browser). */
 const pct = (t: string) => encodeURIComponent(Buffer.from(t).toString());
 
-const pathParam = fc.oneof(fc.uuid(), text.map((t) => pct(t.slice(0, 300))), fc.constantFrom('..', '%', '%zz', '%2F', '%00', 'me', '0', '-1'));
+const pathParam = fc.oneof(
+  fc.uuid(),
+  text.map((t) => pct(t.slice(0, 300))),
+  fc.constantFrom('..', '%', '%zz', '%2F', '%00', 'me', '0', '-1'),
+);
 
 /** `arb` in about `percent`% of cases, else null. */
 const sometimes = <T>(arb: fc.Arbitrary<T>, percent: number) =>
@@ -232,9 +249,19 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, percent: number) =>
 const request = fc.record({
   routeIndex: fc.nat(),
   otherMethod: sometimes(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), 20),
-  unknownPath: sometimes(fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)), 8),
+  unknownPath: sometimes(
+    fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
+    8,
+  ),
   params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
-  query: sometimes(fc.dictionary(fc.constantFrom('limit', 'cursor', 'q', 'next', 'a'), text.map((t) => t.slice(0, 200)), { maxKeys: 3 }), 25),
+  query: sometimes(
+    fc.dictionary(
+      fc.constantFrom('limit', 'cursor', 'q', 'next', 'a'),
+      text.map((t) => t.slice(0, 200)),
+      { maxKeys: 3 },
+    ),
+    25,
+  ),
   body,
   contentType,
   encoding: sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'bogus'), 8),
@@ -258,7 +285,7 @@ test(`every route, ${RUNS} random and adversarial requests: no 5xx, the error sh
       const method = r.otherMethod ?? route.method;
       let i = 0;
       let path = r.unknownPath ?? route.path.replace(/:[A-Za-z]+/g, () => r.params[i++ % 3]!);
-      if (r.query) path += `?${new URLSearchParams(r.query as Record<string, string>).toString()}`;
+      if (r.query) path += `?${new URLSearchParams(r.query).toString()}`;
 
       const headers: Record<string, string> = {};
       let payload: Buffer | undefined;

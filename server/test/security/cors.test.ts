@@ -45,7 +45,7 @@ describe.each(testDatabases())('CORS ($name)', ({ databaseUrl }) => {
     }
   });
 
-  test('3.4.2 an allowed origin\'s preflight is answered: 204 with its origin, credentials, the methods and the requested headers', async () => {
+  test("3.4.2 an allowed origin's preflight is answered: 204 with its origin, credentials, the methods and the requested headers", async () => {
     const res = await request(kit.app)
       .options('/api/auth/password')
       .set('Origin', MOBILE)
@@ -64,16 +64,20 @@ describe.each(testDatabases())('CORS ($name)', ({ databaseUrl }) => {
   test('3.4.2 hostile and look-alike origins get no allow headers, neither on a credentialed GET nor on a preflight', async () => {
     for (const origin of HOSTILE) {
       const simple = await request(kit.app).get('/api/me').set('Origin', origin).set('Cookie', user.cookie);
-      expect([origin, simple.headers['access-control-allow-origin'], simple.headers['access-control-allow-credentials']]).toEqual([origin, undefined, undefined]);
-      varyIncludesOrigin(simple);
-
-      const preflight = await request(kit.app).options('/api/me').set('Origin', origin).set('Access-Control-Request-Method', 'DELETE');
-      expect([origin, preflight.headers['access-control-allow-origin'], preflight.headers['access-control-allow-credentials'], preflight.headers['access-control-allow-methods']]).toEqual([
+      expect([origin, simple.headers['access-control-allow-origin'], simple.headers['access-control-allow-credentials']]).toEqual([
         origin,
         undefined,
         undefined,
-        undefined,
       ]);
+      varyIncludesOrigin(simple);
+
+      const preflight = await request(kit.app).options('/api/me').set('Origin', origin).set('Access-Control-Request-Method', 'DELETE');
+      expect([
+        origin,
+        preflight.headers['access-control-allow-origin'],
+        preflight.headers['access-control-allow-credentials'],
+        preflight.headers['access-control-allow-methods'],
+      ]).toEqual([origin, undefined, undefined, undefined]);
       expect(preflight.status).toBeGreaterThanOrEqual(400);
     }
   });

@@ -15,7 +15,16 @@ const MOBILE = 'https://m.example.test';
 
 /** Origins that must never pass: other sites, `null` (sandboxed frames, file:), and
  *  look-alikes of an allowed origin (suffix, prefix, scheme, port, case, path). */
-const HOSTILE = [EVIL, 'null', `${APP}.evil.test`, 'https://evilapp.example.test', 'http://app.example.test', `${APP}:8443`, 'https://APP.example.test', `${APP}/`];
+const HOSTILE = [
+  EVIL,
+  'null',
+  `${APP}.evil.test`,
+  'https://evilapp.example.test',
+  'http://app.example.test',
+  `${APP}:8443`,
+  'https://APP.example.test',
+  `${APP}/`,
+];
 
 describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -37,10 +46,20 @@ describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
 
   /** Every state-changing route, each with a body that would succeed from the app. */
   const routes = (): Array<{ method: 'post' | 'patch' | 'delete'; path: string; body?: object; as: () => TestAgent }> => [
-    { method: 'post', path: '/api/auth/register', body: { email: `new-${Date.now()}-${Math.random()}@example.test`, password: 'a long fine passphrase' }, as: () => kit.agent() },
+    {
+      method: 'post',
+      path: '/api/auth/register',
+      body: { email: `new-${Date.now()}-${Math.random()}@example.test`, password: 'a long fine passphrase' },
+      as: () => kit.agent(),
+    },
     { method: 'post', path: '/api/auth/login', body: { email: victim.email, password: victim.password }, as: () => kit.agent() },
     { method: 'post', path: '/api/auth/logout', as: () => victim.agent },
-    { method: 'post', path: '/api/auth/password', body: { currentPassword: victim.password, newPassword: 'attacker chosen passphrase' }, as: () => victim.agent },
+    {
+      method: 'post',
+      path: '/api/auth/password',
+      body: { currentPassword: victim.password, newPassword: 'attacker chosen passphrase' },
+      as: () => victim.agent,
+    },
     { method: 'delete', path: '/api/auth/sessions', as: () => victim.agent },
     { method: 'delete', path: `/api/auth/sessions/${handle}`, as: () => victim.agent },
     { method: 'patch', path: `/api/admin/users/${victim.user.id}`, body: { role: 'admin' }, as: () => admin.agent },
@@ -51,7 +70,11 @@ describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
     for (const r of routes()) {
       for (const origin of HOSTILE) {
         const before = await snapshot(kit, { counters: true });
-        const res = await r.as()[r.method](r.path).set('Origin', origin).send(r.body ?? {});
+        const res = await r
+          .as()
+          [r.method](r.path)
+          .set('Origin', origin)
+          .send(r.body ?? {});
         expect([r.path, origin, res.status, res.body.error?.code]).toEqual([r.path, origin, 403, 'csrf_rejected']);
         expect(res.headers['set-cookie']).toBeUndefined();
         expect(await snapshot(kit, { counters: true })).toEqual(before);
@@ -60,13 +83,17 @@ describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
     await victim.agent.get('/api/me').expect(200);
   });
 
-  test('control: each of those requests, sent as JSON from the app\'s own origin, does change state', async () => {
+  test("control: each of those requests, sent as JSON from the app's own origin, does change state", async () => {
     const count = routes().length;
     for (let i = 0; i < count; i++) {
       await fresh();
       const r = routes()[i]!;
       const before = await snapshot(kit, { counters: true });
-      const res = await r.as()[r.method](r.path).set('Origin', APP).send(r.body ?? {});
+      const res = await r
+        .as()
+        [r.method](r.path)
+        .set('Origin', APP)
+        .send(r.body ?? {});
       expect([r.path, res.status < 300]).toEqual([r.path, true]);
       expect([r.path, JSON.stringify(await snapshot(kit, { counters: true })) === JSON.stringify(before)]).toEqual([r.path, false]);
     }
@@ -106,15 +133,27 @@ describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
     await kit.agent().post('/api/auth/login').set('Sec-Fetch-Site', 'none').send({ email: victim.email, password: victim.password }).expect(200);
   });
 
-  test('3.5.1 the app\'s own origin and the allowed mobile origin succeed, even when Sec-Fetch-Site says cross-site', async () => {
-    await kit.agent().post('/api/auth/login').set('Origin', APP).set('Sec-Fetch-Site', 'same-origin').send({ email: victim.email, password: victim.password }).expect(200);
-    await kit.agent().post('/api/auth/login').set('Origin', MOBILE).set('Sec-Fetch-Site', 'cross-site').send({ email: victim.email, password: victim.password }).expect(200);
+  test("3.5.1 the app's own origin and the allowed mobile origin succeed, even when Sec-Fetch-Site says cross-site", async () => {
+    await kit
+      .agent()
+      .post('/api/auth/login')
+      .set('Origin', APP)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ email: victim.email, password: victim.password })
+      .expect(200);
+    await kit
+      .agent()
+      .post('/api/auth/login')
+      .set('Origin', MOBILE)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ email: victim.email, password: victim.password })
+      .expect(200);
     await admin.agent.patch(`/api/admin/users/${victim.user.id}`).set('Origin', APP).send({ role: 'admin' }).expect(200);
     await victim.agent.post('/api/auth/logout').set('Origin', MOBILE).expect(204);
     await victim.agent.get('/api/me').expect(401);
   });
 
-  test('login CSRF: a hostile page cannot sign the victim\'s browser into the attacker\'s account', async () => {
+  test("login CSRF: a hostile page cannot sign the victim's browser into the attacker's account", async () => {
     const attacker = await kit.createUser();
     const res = await kit.agent().post('/api/auth/login').set('Origin', EVIL).send({ email: attacker.email, password: attacker.password });
     expect(res.status).toBe(403);

@@ -11,7 +11,13 @@ import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/te
 
 const WRONG = 'not the right password';
 
-const params = (hash: string) => Object.fromEntries(hash.split('$')[3]!.split(',').map((kv) => kv.split('=')));
+const params = (hash: string) =>
+  Object.fromEntries(
+    hash
+      .split('$')[3]!
+      .split(',')
+      .map((kv) => kv.split('=')),
+  );
 
 /** What a client can observe of an answer, minus what differs on every request anyway. */
 function observable(res: request.Response) {
@@ -30,7 +36,14 @@ describe.each(testDatabases())('enumeration ($name)', ({ databaseUrl }) => {
   const login = (email: string, password = WRONG) => request(kit.app).post('/api/auth/login').send({ email, password });
   const eventCount = async () => {
     await kit.services.events.settled();
-    return Number((await kit.infra.db.selectFrom('securityEvents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return Number(
+      (
+        await kit.infra.db
+          .selectFrom('securityEvents')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   };
 
   test('6.3.8 unknown email and wrong password: identical status, headers and body; the dummy hash costs what a real one does', async () => {
@@ -89,7 +102,10 @@ describe.each(testDatabases())('enumeration ($name)', ({ databaseUrl }) => {
     const known = await kit.createUser();
     const hash = jest.spyOn(argon2, 'hash');
     await request(kit.app).post('/api/auth/register').send({ email: known.email, password: 'a fine long passphrase' }).expect(409);
-    await request(kit.app).post('/api/auth/register').send({ email: `fresh-${Date.now()}@example.test`, password: 'a fine long passphrase' }).expect(201);
+    await request(kit.app)
+      .post('/api/auth/register')
+      .send({ email: `fresh-${Date.now()}@example.test`, password: 'a fine long passphrase' })
+      .expect(201);
     expect(hash).toHaveBeenCalledTimes(2);
   });
 });

@@ -58,10 +58,19 @@ describe.each(testDatabases())('security headers ($name)', ({ databaseUrl }) => 
       ['DELETE session 404', await a.agent.delete(`/api/auth/sessions/${'x'.repeat(43)}`).expect(404)],
       ['GET /api/auth/password 405', await a.agent.get('/api/auth/password').expect(405)],
       ['PATCH last admin 409', await a.agent.patch(`/api/admin/users/${admin.user.id}`).send({ role: 'user' }).expect(409)],
-      ['POST 413', await a.agent.post('/api/auth/password').send({ currentPassword: 'x'.repeat(200_000), newPassword: 'y' }).expect(413)],
+      [
+        'POST 413',
+        await a.agent
+          .post('/api/auth/password')
+          .send({ currentPassword: 'x'.repeat(200_000), newPassword: 'y' })
+          .expect(413),
+      ],
       ['POST 415', await a.agent.post('/api/auth/password').set('Content-Type', 'text/plain').send('{}').expect(415)],
       ['POST 403 csrf', await a.agent.post('/api/auth/password').set('Origin', EVIL).send({}).expect(403)],
-      ['POST 401 wrong current', await user.agent.post('/api/auth/password').send({ currentPassword: 'wrong wrong', newPassword: 'new passphrase ok' }).expect(401)],
+      [
+        'POST 401 wrong current',
+        await user.agent.post('/api/auth/password').send({ currentPassword: 'wrong wrong', newPassword: 'new passphrase ok' }).expect(401),
+      ],
       ['POST 429', await user.agent.post('/api/auth/password').send({ currentPassword: 'wrong wrong', newPassword: 'new passphrase ok' }).expect(429)],
       ['DELETE /api/auth/sessions 200', await a.agent.delete('/api/auth/sessions').expect(200)],
       ['POST logout 204', await a.agent.post('/api/auth/logout').expect(204)],
@@ -79,7 +88,11 @@ describe.each(testDatabases())('security headers ($name)', ({ databaseUrl }) => 
   test('3.4.1 with Secure cookies: HSTS on every answer, at least one year, with includeSubDomains', async () => {
     const secure = await createTestApp({ databaseUrl, env: { COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' } });
     try {
-      for (const res of [await request(secure.app).get('/healthz'), await request(secure.app).get('/api/me').expect(401), await request(secure.app).post('/api/auth/login').send({}).expect(400)]) {
+      for (const res of [
+        await request(secure.app).get('/healthz'),
+        await request(secure.app).get('/api/me').expect(401),
+        await request(secure.app).post('/api/auth/login').send({}).expect(400),
+      ]) {
         const hsts = String(res.headers['strict-transport-security']);
         expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31_536_000);
         expect(hsts).toMatch(/includeSubDomains/);

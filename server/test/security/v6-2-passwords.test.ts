@@ -47,7 +47,12 @@ describe.each(testDatabases())('V6.2 passwords ($name)', ({ databaseUrl }) => {
   test('6.2.3 a change needs both the current and the new password; without either, nothing changes', async () => {
     const who = await kit.signedInAgent();
     const before = await hashOf(who.user.id);
-    for (const body of [{ newPassword: 'some new passphrase' }, { currentPassword: who.password }, {}, { currentPassword: '', newPassword: 'some new passphrase' }]) {
+    for (const body of [
+      { newPassword: 'some new passphrase' },
+      { currentPassword: who.password },
+      {},
+      { currentPassword: '', newPassword: 'some new passphrase' },
+    ]) {
       const res = await who.agent.post('/api/auth/password').send(body).expect(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
@@ -77,7 +82,7 @@ describe.each(testDatabases())('V6.2 passwords ($name)', ({ databaseUrl }) => {
     }
   });
 
-  test('6.2.8 no truncation: two passwords sharing their first 72 bytes (bcrypt\'s silent limit) are different passwords', async () => {
+  test("6.2.8 no truncation: two passwords sharing their first 72 bytes (bcrypt's silent limit) are different passwords", async () => {
     const long = 'x'.repeat(72);
     const address = email();
     await register(`${long}A`, address).expect(201);

@@ -109,7 +109,7 @@ describe.each(testDatabases())('V6.3.1 brute force ($name)', ({ databaseUrl }) =
     });
     afterAll(() => kit.close());
 
-    test('6.3.1 wrong passwords from many addresses reach the account\'s ceiling: 429 from everywhere, until the window ends', async () => {
+    test("6.3.1 wrong passwords from many addresses reach the account's ceiling: 429 from everywhere, until the window ends", async () => {
       const who = await kit.createUser();
       for (const ip of ['203.0.113.11', '203.0.113.12', '203.0.113.13']) await loginFrom(kit, ip, who.email, WRONG).expect(401);
       expectTooMany(await loginFrom(kit, '203.0.113.14', who.email, who.password), 2);
@@ -157,7 +157,8 @@ describe.each(testDatabases())('V6.3.1 brute force ($name)', ({ databaseUrl }) =
   test('6.3.1 sign-up is limited per address: 429 with Retry-After, and no account is created', async () => {
     const kit = await createTestApp({ databaseUrl, env: { REGISTER_IP_LIMIT: '2', TRUST_PROXY: 'loopback' } });
     try {
-      const signUp = (ip: string, email: string) => request(kit.app).post('/api/auth/register').set('X-Forwarded-For', ip).send({ email, password: 'a fine long passphrase' });
+      const signUp = (ip: string, email: string) =>
+        request(kit.app).post('/api/auth/register').set('X-Forwarded-For', ip).send({ email, password: 'a fine long passphrase' });
       await signUp('203.0.113.60', 'first@example.test').expect(201);
       await signUp('203.0.113.60', 'second@example.test').expect(201);
       expectTooMany(await signUp('203.0.113.60', 'third@example.test'), 3600);

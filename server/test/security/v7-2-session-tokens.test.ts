@@ -43,7 +43,11 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
         expect(res.body.error.code).toBe('unauthenticated');
       }
       await request(kit.app).delete('/api/auth/sessions').set('Cookie', cookie).expect(401);
-      await request(kit.app).post('/api/auth/password').set('Cookie', cookie).send({ currentPassword: who.password, newPassword: 'forged change attempt' }).expect(401);
+      await request(kit.app)
+        .post('/api/auth/password')
+        .set('Cookie', cookie)
+        .send({ currentPassword: who.password, newPassword: 'forged change attempt' })
+        .expect(401);
     }
     // Loading an unknown ID must not create a record for it (a DoS vector otherwise).
     await request(kit.app).post('/api/auth/logout').set('Cookie', signed(neverIssued)).expect(204);
@@ -102,7 +106,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
     await kit.services.sessions.revokeAll(who.user.id);
   }, 120_000);
 
-  test('7.2.3 IDs come from express-session\'s own generator (uid-safe over crypto.randomBytes): no custom genid anywhere in the server', () => {
+  test("7.2.3 IDs come from express-session's own generator (uid-safe over crypto.randomBytes): no custom genid anywhere in the server", () => {
     const files = fs.readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) expect(fs.readFileSync(path.join(SRC, file), 'utf8')).not.toMatch(/\bgenid\b/);
@@ -111,7 +115,11 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
   test('7.2.4 re-authentication (password change) issues a new ID and ends the old one', async () => {
     const who = await kit.createUser();
     const s = await logInAs(kit, who);
-    const res = await request(kit.app).post('/api/auth/password').set('Cookie', s.cookie).send({ currentPassword: who.password, newPassword: 'fresh passphrase 2026' }).expect(200);
+    const res = await request(kit.app)
+      .post('/api/auth/password')
+      .set('Cookie', s.cookie)
+      .send({ currentPassword: who.password, newPassword: 'fresh passphrase 2026' })
+      .expect(200);
     expect(sessionIdOf(kit, res)).not.toBe(s.sid);
     expect(await kit.infra.redis.exists(sessionKey(kit, s.sid))).toBe(0);
     await me(s.cookie).expect(401);
@@ -128,9 +136,17 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
     for (const header of [`${a.cookie}; ${v.cookie}`, `${v.cookie}; ${a.cookie}`]) {
       await request(kit.app).get('/api/auth/sessions').set('Cookie', header).expect(401);
       await request(kit.app).delete('/api/auth/sessions').set('Cookie', header).expect(401);
-      await request(kit.app).post('/api/auth/password').set('Cookie', header).send({ currentPassword: victim.password, newPassword: 'tossed passphrase ok' }).expect(401);
+      await request(kit.app)
+        .post('/api/auth/password')
+        .set('Cookie', header)
+        .send({ currentPassword: victim.password, newPassword: 'tossed passphrase ok' })
+        .expect(401);
     }
-    const res = await request(kit.app).post('/api/auth/login').set('Cookie', `${a.cookie}; ${v.cookie}`).send({ email: victim.email, password: victim.password }).expect(200);
+    const res = await request(kit.app)
+      .post('/api/auth/login')
+      .set('Cookie', `${a.cookie}; ${v.cookie}`)
+      .send({ email: victim.email, password: victim.password })
+      .expect(200);
     const fresh = sessionIdOf(kit, res);
     expect([a.sid, v.sid]).not.toContain(fresh);
     const mine = await me(`${name()}=${encodeURIComponent(sessionSetCookie(kit, res)!.value)}`).expect(200);

@@ -18,7 +18,7 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
 
   const sessions = (cookie: string) => request(kit.app).get('/api/auth/sessions').set('Cookie', cookie);
 
-  test('7.3.1 an idle session opens no account-security route and drops out of the owner\'s list', async () => {
+  test("7.3.1 an idle session opens no account-security route and drops out of the owner's list", async () => {
     const who = await kit.createUser();
     const idle = await logInAs(kit, who, { 'User-Agent': 'Idle/1.0' });
     const busy = await logInAs(kit, who, { 'User-Agent': 'Busy/1.0' });
@@ -28,7 +28,11 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
     }
     await sessions(idle.cookie).expect(401);
     await request(kit.app).delete('/api/auth/sessions').set('Cookie', idle.cookie).expect(401);
-    await request(kit.app).post('/api/auth/password').set('Cookie', idle.cookie).send({ currentPassword: who.password, newPassword: 'idle session attempt' }).expect(401);
+    await request(kit.app)
+      .post('/api/auth/password')
+      .set('Cookie', idle.cookie)
+      .send({ currentPassword: who.password, newPassword: 'idle session attempt' })
+      .expect(401);
     const list = (await sessions(busy.cookie).expect(200)).body.sessions as Array<{ userAgent: string }>;
     expect(list.map((s) => s.userAgent)).toEqual(['Busy/1.0']);
   });

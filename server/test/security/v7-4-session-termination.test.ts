@@ -36,7 +36,8 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
     const devices = await Promise.all([logInAs(kit, who), logInAs(kit, who), logInAs(kit, who)]);
     await kit.infra.db.deleteFrom('users').where('id', '=', who.user.id).execute();
     for (const d of devices) {
-      for (const path of ['/api/auth/sessions', '/api/auth/events', '/api/admin/users', '/api/me']) await request(kit.app).get(path).set('Cookie', d.cookie).expect(401);
+      for (const path of ['/api/auth/sessions', '/api/auth/events', '/api/admin/users', '/api/me'])
+        await request(kit.app).get(path).set('Cookie', d.cookie).expect(401);
       expect(await kit.infra.redis.exists(sessionKey(kit, d.sid))).toBe(0);
     }
     expect(await kit.infra.redis.zCard(kit.services.keys.userSessions(who.user.id))).toBe(0);
@@ -49,11 +50,11 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
     const res = await a.agent.post('/api/auth/password').send({ currentPassword: who.password, newPassword: 'a brand new passphrase' }).expect(200);
     expect(res.body.revoked).toBe(2);
 
-    await me(b!.cookie).expect(401);
-    await me(c!.cookie).expect(401);
-    await me(a!.cookie).expect(401); // the old ID of the session that made the change
-    await a!.agent.get('/api/me').expect(200); // its new ID, from the answer's Set-Cookie
-    for (const s of [a!, b!, c!]) expect(await kit.infra.redis.exists(sessionKey(kit, s.sid))).toBe(0);
+    await me(b.cookie).expect(401);
+    await me(c.cookie).expect(401);
+    await me(a.cookie).expect(401); // the old ID of the session that made the change
+    await a.agent.get('/api/me').expect(200); // its new ID, from the answer's Set-Cookie
+    for (const s of [a, b, c]) expect(await kit.infra.redis.exists(sessionKey(kit, s.sid))).toBe(0);
     expect(await kit.infra.redis.zCard(kit.services.keys.userSessions(who.user.id))).toBe(1);
   });
 
@@ -89,7 +90,10 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
   test('7.4.5 all users: replacing SESSION_SECRET (dropping the old one) signs everyone out', async () => {
     const who = await kit.createUser();
     const { cookie } = await logInAs(kit, who);
-    const rotatedKeepingOld = createApp({ ...kit.infra, config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40), ...kit.config.session.secrets] } } });
+    const rotatedKeepingOld = createApp({
+      ...kit.infra,
+      config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40), ...kit.config.session.secrets] } },
+    });
     await request(rotatedKeepingOld.app).get('/api/me').set('Cookie', cookie).expect(200);
     const replaced = createApp({ ...kit.infra, config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40)] } } });
     await request(replaced.app).get('/api/me').set('Cookie', cookie).expect(401);

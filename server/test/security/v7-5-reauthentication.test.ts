@@ -30,7 +30,10 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
     const missing = await a.agent.post('/api/auth/password').send({ newPassword: 'a new passphrase here' }).expect(400);
     expect(missing.body.error.code).toBe('validation_failed');
     expect(missing.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'currentPassword' })]));
-    const wrong = await a.agent.post('/api/auth/password').send({ currentPassword: `${who.password}x`, newPassword: 'a new passphrase here' }).expect(401);
+    const wrong = await a.agent
+      .post('/api/auth/password')
+      .send({ currentPassword: `${who.password}x`, newPassword: 'a new passphrase here' })
+      .expect(401);
     expect(wrong.body.error.code).toBe('invalid_credentials');
     expect(setCookies(wrong)).toEqual([]);
 
@@ -126,7 +129,9 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
   test('7.5.2 session routes need a session: 401 when signed out', async () => {
     await request(kit.app).get('/api/auth/sessions').expect(401);
     await request(kit.app).delete('/api/auth/sessions').expect(401);
-    await request(kit.app).delete(`/api/auth/sessions/${'A'.repeat(43)}`).expect(401);
+    await request(kit.app)
+      .delete(`/api/auth/sessions/${'A'.repeat(43)}`)
+      .expect(401);
     await request(kit.app).post('/api/auth/password').send({ currentPassword: 'x', newPassword: 'long enough passphrase' }).expect(401);
   });
 });

@@ -20,10 +20,7 @@ export interface PasswordHasher {
 }
 
 /** argon2id with the configured cost. One object, so tests can count its calls. */
-export async function createPasswordHasher(
-  params: HashParams,
-  concurrency = Math.max(1, availableParallelism() - 1),
-): Promise<PasswordHasher> {
+export async function createPasswordHasher(params: HashParams, concurrency = Math.max(1, availableParallelism() - 1)): Promise<PasswordHasher> {
   const options = { type: argon2.argon2id as 2, memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
   const limiter = new Limiter(concurrency, 256);
   const dummyHash = await argon2.hash('cloakroom-dummy-password-never-matches', options);

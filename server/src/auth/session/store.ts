@@ -82,7 +82,7 @@ export class HashedRedisStore extends RedisStore {
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
     try {
-      await this.write(sid, sess as unknown as StoredSession & object);
+      await this.write(sid, sess);
       cb?.();
     } catch (err) {
       if (!cb) throw err;
@@ -133,8 +133,8 @@ export class HashedRedisStore extends RedisStore {
     return removed === 1;
   }
 
-  override async touch(_sid: string, _sess: SessionData, cb?: Callback): Promise<unknown> {
+  override touch(_sid: string, _sess: SessionData, cb?: Callback): Promise<unknown> {
     cb?.();
-    return undefined;
+    return Promise.resolve(undefined);
   }
 }

@@ -73,7 +73,11 @@ export function userSessions(store: HashedRedisStore) {
       let revoked = 0;
       for (let i = 0; i < handles.length; i += SLICE) {
         const slice = handles.slice(i, i + SLICE);
-        const [deleted] = await redis.multi().del(slice.map((h) => keys.session(h))).zRem(index, slice).exec();
+        const [deleted] = await redis
+          .multi()
+          .del(slice.map((h) => keys.session(h)))
+          .zRem(index, slice)
+          .exec();
         revoked += Number(deleted);
       }
       return revoked;

@@ -7,7 +7,8 @@ import { ApiError, sendError, serviceUnavailable } from '../errors';
 
 /** body-parser's error types, mapped onto the contract. */
 const BODY_ERRORS: Record<string, () => ApiError> = {
-  'entity.parse.failed': () => new ApiError('validation_failed', 'The request body is not valid JSON', [{ path: '', code: 'invalid_json', message: 'Malformed JSON' }]),
+  'entity.parse.failed': () =>
+    new ApiError('validation_failed', 'The request body is not valid JSON', [{ path: '', code: 'invalid_json', message: 'Malformed JSON' }]),
   'entity.too.large': () => new ApiError('payload_too_large', 'The request body is larger than 100 kB'),
   'encoding.unsupported': () => new ApiError('unsupported_media_type', 'Unsupported content encoding'),
   'charset.unsupported': () => new ApiError('unsupported_media_type', 'Send JSON as UTF-8'),
@@ -26,7 +27,10 @@ export function toApiError(err: unknown): ApiError {
   if (isDatabaseUnavailable(err)) return serviceUnavailable('The user database');
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ApiError(status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'validation_failed', 'The request could not be read');
+    return new ApiError(
+      status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'validation_failed',
+      'The request could not be read',
+    );
   }
   return new ApiError('internal_error', 'Something went wrong on our side');
 }

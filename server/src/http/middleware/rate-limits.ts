@@ -38,7 +38,8 @@ interface LimiterSpec {
 export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger: Logger) {
   // The store fails only when Redis does (the request then gets 503): a warning in the
   // app's own log, not express-rate-limit's console.error.
-  const storeLog = (err: unknown, message?: string) => logger.warn({ reason: err instanceof Error ? err.message : String(err) }, message ?? 'rate-limit store error');
+  const storeLog = (err: unknown, message?: string) =>
+    logger.warn({ reason: err instanceof Error ? err.message : String(err) }, message ?? 'rate-limit store error');
 
   function limiter({ name, rate, key, counts }: LimiterSpec): RequestHandler {
     return rateLimit({

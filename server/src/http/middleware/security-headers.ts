@@ -6,7 +6,10 @@ import type { Config } from '../../config/env';
  *  referrer leaves, HSTS whenever cookies are Secure. */
 export function securityHeaders(config: Pick<Config, 'cookie'>): RequestHandler {
   return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });

@@ -14,7 +14,9 @@ const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('bas
 function decodeCursor(cursor: string): string {
   const email = Buffer.from(cursor, 'base64url').toString('utf8');
   if (encodeCursor(email) !== cursor) {
-    throw new ApiError('validation_failed', 'The query string is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Use the nextCursor of a previous page' }]);
+    throw new ApiError('validation_failed', 'The query string is invalid', [
+      { path: 'cursor', code: 'invalid_cursor', message: 'Use the nextCursor of a previous page' },
+    ]);
   }
   return email;
 }

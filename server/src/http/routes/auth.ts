@@ -39,7 +39,7 @@ function authenticateLocal(passport: PassportInstance, req: Request, res: Respon
   return new Promise((resolve, reject) => {
     const middleware = passport.authenticate('local', { session: false }, (err: unknown, user: UserRow | false, info?: { knownUserId?: string }) =>
       err ? reject(err) : resolve(user ? { user } : { user: null, knownUserId: info?.knownUserId }),
-    );
+    ) as RequestHandler;
     middleware(req, res, reject as NextFunction);
   });
 }
@@ -54,7 +54,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   const warnIfCookieCannotBeSet = (req: Request) => {
     if (!cookie.options.secure || req.secure || warnedInsecure) return;
     warnedInsecure = true;
-    req.log.warn('signed in over plain HTTP with COOKIE_SECURE=true: the browser gets no session cookie. Serve HTTPS (with TRUST_PROXY behind a proxy) or set COOKIE_SECURE=false locally');
+    req.log.warn(
+      'signed in over plain HTTP with COOKIE_SECURE=true: the browser gets no session cookie. Serve HTTPS (with TRUST_PROXY behind a proxy) or set COOKIE_SECURE=false locally',
+    );
   };
   const withSession = [session.load, passport.initialize()];
 
@@ -81,9 +83,10 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       handle(async (req, res) => {
         // Validate first: passport-local would answer a missing field with its own bare
         // 400, outside the contract. After this, it only ever sees well-formed input.
-        req.body = parse(loginBodySchema, req.body);
+        const body = parse(loginBodySchema, req.body);
+        req.body = body;
         const client = { ...clientContext(req), addressKey: clientAddressKey(req) };
-        const result = await signIn(req.body.email, client, () => authenticateLocal(passport, req, res));
+        const result = await signIn(body.email, client, () => authenticateLocal(passport, req, res));
         if (!result.ok && result.reason === 'locked') throw tooManyAttempts(result.retryAfterMs);
         if (!result.ok) throw invalidCredentials();
         const { user } = result;

@@ -20,7 +20,9 @@ export function healthRoutes(redis: Redis, db: Db) {
           const body: ReadinessResponse = { status: 'ok', checks };
           return void res.json(body);
         }
-        const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
+        const down = Object.entries(checks)
+          .filter(([, v]) => v === 'down')
+          .map(([k]) => k);
         sendError(
           res,
           new ApiError(

@@ -8,7 +8,10 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export function route(router: Router, path: string, handlers: Partial<Record<Method, RequestHandler[]>>): void {
   const methods = Object.keys(handlers) as Method[];
   for (const method of methods) router[method](path, ...handlers[method]!);
-  const allow = methods.map((m) => m.toUpperCase()).concat(methods.includes('get') ? ['HEAD'] : []).join(', ');
+  const allow = methods
+    .map((m) => m.toUpperCase())
+    .concat(methods.includes('get') ? ['HEAD'] : [])
+    .join(', ');
   router.all(path, (_req, res, next) => {
     res.setHeader('Allow', allow);
     next(new ApiError('method_not_allowed', `Use ${allow} on this path`));

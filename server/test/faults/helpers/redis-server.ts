@@ -28,14 +28,22 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
   const port = await deadPort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloakroom-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.persistent ? 'yes' : 'no',
-    '--appendfsync', 'always',
-    '--enable-debug-command', 'local',
-    '--logfile', path.join(dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistent ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--enable-debug-command',
+    'local',
+    '--logfile',
+    path.join(dir, 'redis.log'),
   ];
   let child: ChildProcess | undefined;
 

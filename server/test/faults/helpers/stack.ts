@@ -29,7 +29,11 @@ export async function faultStack(options: { persistent?: boolean; env?: Record<s
 
 /** Signs in over HTTP; returns the `name=value` of the session cookie. */
 export async function signIn(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
   return res.headers.getSetCookie()[0]!.split(';')[0]!;
 }
