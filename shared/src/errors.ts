@@ -22,11 +22,13 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
-export const errorDetailSchema = z.object({
-  path: z.string(),
-  code: z.string(),
-  message: z.string(),
-});
+export const errorDetailSchema = z
+  .object({
+    path: z.string().meta({ description: 'The field it is about, dot-separated (`""` for the whole body).' }),
+    code: z.string(),
+    message: z.string().meta({ description: 'Words for a person.' }),
+  })
+  .meta({ id: 'ErrorDetail' });
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 
 export const errorBodySchema = z.object({

@@ -32,7 +32,7 @@ export const presentedPasswordSchema = passwordAsTyped('Password').refine((p) =>
   error: 'Password is required',
 });
 
-export const roleSchema = z.enum(['user', 'admin']);
+export const roleSchema = z.enum(['user', 'admin']).meta({ id: 'Role', description: 'What the user may do: `admin` opens the administration routes.' });
 export type Role = z.infer<typeof roleSchema>;
 
 const isoDate = z.iso.datetime();
@@ -78,13 +78,15 @@ export const userIdSchema = z.uuid();
 
 // ---------- responses ----------
 
-export const publicUserSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string().nullable(),
-  role: roleSchema,
-  createdAt: isoDate,
-});
+export const publicUserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: roleSchema,
+    createdAt: isoDate,
+  })
+  .meta({ id: 'PublicUser', description: 'A user as the API shows it: never the password hash, never internal times.' });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
 export const userResponseSchema = z.object({ user: publicUserSchema });
@@ -92,30 +94,34 @@ export type UserResponse = z.infer<typeof userResponseSchema>;
 
 /** The caller's own session as /api/me shows it. `id` is a public handle, never the
  *  cookie's session ID. */
-export const sessionInfoSchema = z.object({
-  id: z.string(),
-  createdAt: isoDate,
-  /** When the session ends at the latest (absolute lifetime). */
-  expiresAt: isoDate,
-  /** When the session ends if it is not used before then (idle timeout). */
-  idleExpiresAt: isoDate,
-});
+export const sessionInfoSchema = z
+  .object({
+    id: z.string().meta({ description: "The session's public handle (never the cookie's session ID)." }),
+    createdAt: isoDate,
+    /** When the session ends at the latest (absolute lifetime). */
+    expiresAt: isoDate.meta({ description: 'When the session ends at the latest (absolute lifetime).' }),
+    /** When the session ends if it is not used before then (idle timeout). */
+    idleExpiresAt: isoDate.meta({ description: 'When the session ends if it is not used before then (idle timeout).' }),
+  })
+  .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
 export const meResponseSchema = z.object({ user: publicUserSchema, session: sessionInfoSchema });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
 /** One of the caller's sessions in GET /api/auth/sessions; `id` is its public handle. */
-export const sessionListItemSchema = z.object({
-  id: z.string(),
-  createdAt: isoDate,
-  lastSeenAt: isoDate,
-  /** When the session ends at the latest (absolute lifetime), as in /api/me. */
-  expiresAt: isoDate,
-  userAgent: z.string().nullable(),
-  ip: z.string().nullable(),
-  current: z.boolean(),
-});
+export const sessionListItemSchema = z
+  .object({
+    id: z.string().meta({ description: "The session's public handle, for DELETE /api/auth/sessions/{id}." }),
+    createdAt: isoDate,
+    lastSeenAt: isoDate,
+    /** When the session ends at the latest (absolute lifetime), as in /api/me. */
+    expiresAt: isoDate,
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean().meta({ description: 'Whether this is the session that asked.' }),
+  })
+  .meta({ id: 'SessionListItem' });
 export type SessionListItem = z.infer<typeof sessionListItemSchema>;
 
 export const sessionsResponseSchema = z.object({ sessions: z.array(sessionListItemSchema) });
@@ -145,17 +151,19 @@ export const SECURITY_EVENT_TYPES = [
   'account_locked',
   'registered',
 ] as const;
-export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES);
+export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES).meta({ id: 'SecurityEventType' });
 export type SecurityEventType = z.infer<typeof securityEventTypeSchema>;
 
-export const securityEventSchema = z.object({
-  id: z.string(),
-  type: securityEventTypeSchema,
-  at: isoDate,
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-});
+export const securityEventSchema = z
+  .object({
+    id: z.string(),
+    type: securityEventTypeSchema,
+    at: isoDate,
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'SecurityEvent' });
 export type SecurityEvent = z.infer<typeof securityEventSchema>;
 
 export const eventsResponseSchema = z.object({ events: z.array(securityEventSchema) });

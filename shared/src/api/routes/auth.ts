@@ -1,0 +1,44 @@
+import { loginBodySchema, registerBodySchema, userResponseSchema } from '../../schemas';
+import { defineRoute } from '../route';
+
+/** Signing up, in and out. */
+export const authRoutes = {
+  register: defineRoute({
+    method: 'post',
+    path: '/api/auth/register',
+    access: 'public',
+    changesState: true,
+    tag: 'Authentication',
+    summary: 'Create an account',
+    description:
+      'Creates the account and signs it in: the answer sets a new session cookie. The email is trimmed and lower-cased; the password needs at least 8 characters (at most 1024 bytes) and must not be a common one. Rate-limited per client address.',
+    body: registerBodySchema,
+    responses: { 201: { description: 'Created and signed in.', body: userResponseSchema, headers: ['Set-Cookie'] } },
+    errors: ['email_taken', 'too_many_attempts'],
+  }),
+  login: defineRoute({
+    method: 'post',
+    path: '/api/auth/login',
+    access: 'public',
+    changesState: true,
+    tag: 'Authentication',
+    summary: 'Sign in',
+    description:
+      'Checks the email and password and starts a session under a new ID (any session the request carried is replaced, so a planted session ID is worth nothing). An unknown email and a wrong password get the same answer. Rate-limited per client address and per account; repeated failures lock the account for a while (429 with Retry-After either way).',
+    body: loginBodySchema,
+    responses: { 200: { description: 'Signed in.', body: userResponseSchema, headers: ['Set-Cookie'] } },
+    errors: ['invalid_credentials', 'too_many_attempts'],
+  }),
+  logout: defineRoute({
+    method: 'post',
+    path: '/api/auth/logout',
+    access: 'public',
+    changesState: true,
+    tag: 'Authentication',
+    summary: 'Sign out',
+    description:
+      'Ends the session the request carries (its record is deleted from Redis), clears the cookie and asks the browser to drop what it cached for the user (Clear-Site-Data). Succeeds without a session too.',
+    responses: { 204: { description: 'Signed out (or was not signed in).', headers: ['Set-Cookie', 'Clear-Site-Data'] } },
+    errors: [],
+  }),
+} as const;
