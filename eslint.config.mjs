@@ -19,6 +19,7 @@ export default tseslint.config(
         project: [
           './shared/tsconfig.json',
           './server/tsconfig.json',
+          './server/testing/tsconfig.json',
           './server/test/tsconfig.json',
           './client/tsconfig.test.json',
           './bench/tsconfig.json',

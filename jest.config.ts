@@ -9,7 +9,8 @@ const transform: Config['transform'] = {
 
 const moduleNameMapper = {
   '^@cloakroom/shared$': '<rootDir>/../shared/src/index.ts',
-  '^@cloakroom/server/testing$': '<rootDir>/../server/src/testing/index.ts',
+  '^@cloakroom/server$': '<rootDir>/../server/src/index.ts',
+  '^@cloakroom/server/testing$': '<rootDir>/../server/testing/index.ts',
 };
 
 const common = {

@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { withMeFastPath, type ApiHandler } from './http/me-fast-path';
 import { corsPolicy } from './http/middleware/cors';
 import { csrfOriginCheck } from './http/middleware/csrf';
 import { errorHandler, notFound } from './http/middleware/error-handler';
@@ -6,17 +7,21 @@ import { jsonOnly } from './http/middleware/json-only';
 import { rateLimits } from './http/middleware/rate-limits';
 import { securityHeaders } from './http/middleware/security-headers';
 import { sessionMiddleware } from './http/middleware/session';
-import { adminRoutes } from './http/routes/admin';
-import { authRoutes } from './http/routes/auth';
-import { eventRoutes } from './http/routes/events';
-import { healthRoutes } from './http/routes/health';
-import { meRoutes } from './http/routes/me';
-import { passwordRoutes } from './http/routes/password';
-import { sessionRoutes } from './http/routes/sessions';
+import { createOpenApiDocument, type OpenApiDocument } from './http/openapi/document';
+import { referenceBundle } from './http/reference/bundle';
+import { adminHandlers } from './http/routes/admin';
+import { authHandlers } from './http/routes/auth';
+import { eventHandlers } from './http/routes/events';
+import { healthHandlers } from './http/routes/health';
+import { meHandlers } from './http/routes/me';
+import { mountRoutes, type RouteHandlers } from './http/routes/mount';
+import { passwordHandlers } from './http/routes/password';
+import { referenceHandlers } from './http/routes/reference';
+import { sessionHandlers } from './http/routes/sessions';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
 
-export type { Infrastructure, Services };
+export type { ApiHandler, Infrastructure, OpenApiDocument, Services };
 
 /** Nothing a response of this API says may be stored by a browser or a shared cache,
  *  and what it says depends on who is signed in (ASVS 14.2.2, 14.3.2). */
@@ -26,9 +31,22 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Builds the Express app from its dependencies; it does not listen (supertest and
- *  main.ts decide that). */
-export function createApp(infra: Infrastructure): { app: Express; services: Services } {
+export interface Api {
+  /** What production serves: the Express app behind the GET /api/me fast path. main.ts
+   *  listens with it and the test kit runs it; pass it to http.createServer or supertest. */
+  handler: ApiHandler;
+  services: Services;
+  /** The OpenAPI document served at GET /api/openapi.json. */
+  openapi: OpenApiDocument;
+  /** The Express app behind `handler`, for tests that read what it mounted. Serving it
+   *  alone would skip the fast path: serve `handler`. */
+  express: Express;
+}
+
+/** Builds the API from its dependencies; it does not listen (main.ts and the test kit
+ *  decide that). Every route comes from the route table (shared/src/api), mounted by
+ *  http/routes/mount.ts with the handlers below. */
+export function createApp(infra: Infrastructure): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
   const session = sessionMiddleware({
@@ -39,6 +57,7 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
     authenticate: services.authenticate,
     readSession: services.readSession,
   });
+  const openapi = createOpenApiDocument();
 
   const app = express();
   app.disable('x-powered-by');
@@ -54,11 +73,10 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
   app.use(jsonOnly);
   app.use(express.json({ limit: '100kb' }));
 
-  app.use(healthRoutes(redis, db));
   const limits = rateLimits(redis, services.keys, config.limits, logger);
-  app.use(
-    '/api/auth',
-    authRoutes({
+  const handlers: RouteHandlers = {
+    ...healthHandlers(redis, db),
+    ...authHandlers({
       accounts: services.accounts,
       passport: services.passport,
       session,
@@ -68,14 +86,16 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
       events: services.events,
       limits,
     }),
-  );
-  app.use('/api/auth', sessionRoutes({ session, management: services.sessionManagement, cookie: services.cookie }));
-  app.use('/api/auth', passwordRoutes({ session, passport: services.passport, change: services.passwordChange, limits: limits.passwordChange }));
-  app.use('/api/auth', eventRoutes({ session, events: services.events }));
-  app.use('/api/admin', adminRoutes({ session, admin: services.admin }));
-  app.use('/api', meRoutes(session));
+    ...meHandlers(),
+    ...passwordHandlers({ passport: services.passport, change: services.passwordChange, limits: limits.passwordChange }),
+    ...eventHandlers({ events: services.events }),
+    ...sessionHandlers({ management: services.sessionManagement, cookie: services.cookie }),
+    ...adminHandlers({ admin: services.admin }),
+    ...referenceHandlers({ document: openapi, bundle: referenceBundle() }),
+  };
+  mountRoutes(app, handlers, session);
 
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, services };
+  return { handler: withMeFastPath(app, { services, config, logger }), services, openapi, express: app };
 }

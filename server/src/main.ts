@@ -1,7 +1,6 @@
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-errors';
-import { withMeFastPath } from './http/me-fast-path';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
@@ -55,8 +54,7 @@ async function main(): Promise<void> {
     process.exit(69);
   }
 
-  const { app, services } = createApp(infra);
-  const handler = withMeFastPath(app, { services, config, logger });
+  const { handler } = createApp(infra);
   const onListening = () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -83,7 +83,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
   test("a promotion holds on the user's very next request, on every instance: /api/me says admin and admin routes open", async () => {
     const admin = await kit.signedInAgent({ role: 'admin' });
     const target = await logInAs(kit, await kit.createUser());
-    const otherInstance = createApp(kit.infra).app;
+    const otherInstance = createApp(kit.infra).handler;
     const elsewhere = () => request(otherInstance).get('/api/admin/users').set('Cookie', target.cookie);
     await target.agent.get('/api/admin/users').expect(403);
 

@@ -1,28 +1,35 @@
 /**
- * The Cloakroom test kit, for supertest suites against the API (`@cloakroom/server/testing`).
- *
- *   const kit = await createTestApp();
- *   const { agent, user } = await kit.signedInAgent({ role: 'admin' });
- *   await agent.get('/api/me').expect(200);
- *   await kit.close();
+ * The Cloakroom test kit: the API as production serves it, with its own Redis prefix and
+ * database, for supertest suites and typed-client tests.
  *
  * Every app gets its own Redis key prefix and a fresh database (in-memory SQLite, or a
  * schema of its own on PostgreSQL when TEST_DATABASE_URL is set), so suites can run in
  * parallel against the same Redis and PostgreSQL without touching each other's data.
+ * Every answer it gives is checked against the OpenAPI document it serves (contract.ts).
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import type { PublicUser, UserResponse } from '@cloakroom/shared';
-import { createApp, type Services } from '../app';
-import { withMeFastPath, type ApiHandler } from '../http/me-fast-path';
-import { loadConfig, type Config } from '../config/env';
-import { closeInfrastructure, connectInfrastructure } from '../infrastructure';
-import type { Infrastructure } from '../services';
-import { createLogger } from '../logging/logger';
-import type { Role, UserRow } from '../db/users';
+import { API_ROUTES, createApiClient, type ApiClient, type PublicUser, type UserResponse } from '@cloakroom/shared';
+import {
+  closeInfrastructure,
+  connectInfrastructure,
+  createApp,
+  createLogger,
+  loadConfig,
+  type ApiHandler,
+  type Config,
+  type Infrastructure,
+  type Role,
+  type Services,
+  type UserRow,
+} from '@cloakroom/server';
+import { browserFetch, type BrowserFetch } from './browser-fetch';
+import { checkAgainstContract, contractCheckFor } from './violations';
+import { recording } from './recorder';
 
 export interface TestAppOptions {
   /** `sqlite::memory:` (the default) or a postgres:// URL; on PostgreSQL the app gets a
@@ -54,11 +61,12 @@ export interface TestUser {
 }
 
 export interface TestApp {
-  /** The Express app alone. */
-  app: Express;
-  /** What the real server runs: the Express app behind the GET /api/me fast path
-   *  (http/me-fast-path.ts). Agents use it; pass it to supertest or http.createServer. */
+  /** What production serves (createApp's handler: Express behind the GET /api/me fast
+   *  path), with every answer checked against the OpenAPI document. Agents use it; pass it
+   *  to supertest or http.createServer. */
   handler: ApiHandler;
+  /** The same handler as `handler` (the name older suites use). */
+  app: ApiHandler;
   config: Config;
   services: Services;
   infra: Infrastructure;
@@ -66,6 +74,12 @@ export interface TestApp {
   prefix: string;
   /** A fresh supertest agent with its own cookie jar. */
   agent(): TestAgent;
+  /** The handler listening on 127.0.0.1 (started on first call, stopped by close()):
+   *  its base URL, for clients that need a real address. */
+  listen(): Promise<string>;
+  /** The typed API client (@cloakroom/shared) against this app over HTTP, with a
+   *  browser-like cookie jar of its own (`fetch.cookies()`); `origin` is sent as Origin. */
+  client(options?: { origin?: string }): Promise<{ api: ApiClient; fetch: BrowserFetch }>;
   /** Creates a user directly in the database (no HTTP, no rate limits). */
   createUser(input?: TestUserInput): Promise<TestUser>;
   /** Creates a user (or takes the given one) and signs in through POST /api/auth/login,
@@ -147,17 +161,40 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false ? await createSchema(databaseUrl) : undefined;
   const infra = await connectInfrastructure(config, logger, pgSchema ? { schema: pgSchema.schema } : {});
-  const { app, services } = createApp(infra);
-  const handler = withMeFastPath(app, { services, config, logger });
+  const api = createApp(infra);
+  const { services } = api;
+  // The document as the API serves it, fetched through the unchecked handler.
+  const served = await request(api.handler).get(API_ROUTES.openApiDocument.path);
+  if (served.status !== 200) throw new Error(`test kit: GET ${API_ROUTES.openApiDocument.path} answered ${served.status}`);
+  const check = contractCheckFor(served.text);
+  const handler: ApiHandler = Object.assign(
+    recording(api.handler, (exchange) => checkAgainstContract(check, exchange)),
+    { stats: api.handler.stats },
+  );
+
+  let server: http.Server | undefined;
+  let baseUrl: Promise<string> | undefined;
+  const listen = () =>
+    (baseUrl ??= new Promise<string>((resolve, reject) => {
+      server = http.createServer(handler);
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
+    }));
 
   const kit: TestApp = {
-    app,
     handler,
+    app: handler,
     config,
     services,
     infra,
     prefix,
     agent: () => request.agent(handler),
+    listen,
+
+    async client(options = {}) {
+      const fetch = browserFetch(options);
+      return { api: createApiClient({ baseUrl: await listen(), fetch, credentials: 'include' }), fetch };
+    },
 
     async createUser(input = {}) {
       const email = (input.email ?? uniqueEmail()).trim().toLowerCase();
@@ -171,7 +208,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async signedInAgent(input = {}) {
       const who = 'user' in input && 'password' in input && 'email' in input ? input : await kit.createUser(input);
       const agent = request.agent(handler);
-      const res = await agent.post('/api/auth/login').send({ email: who.email, password: who.password });
+      const res = await agent.post(API_ROUTES.login.path).send({ email: who.email, password: who.password });
       if (res.status !== 200) throw new Error(`test kit: login failed with ${res.status} ${JSON.stringify(res.body)}`);
       return { ...who, agent, publicUser: (res.body as UserResponse).user };
     },
@@ -179,6 +216,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs: () => lines.join(''),
 
     async close() {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server!.close(resolve));
+      }
       if (infra.redis.isReady) {
         for await (const keys of infra.redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
           if (keys.length) await infra.redis.del(keys);

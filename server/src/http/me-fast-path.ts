@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HEADERS } from '@cloakroom/shared';
+import { API_ROUTES, HEADERS } from '@cloakroom/shared';
 import type { Config } from '../config/env';
 import { logRequest, requestIdOf } from '../logging/logger';
 import type { Services } from '../services';
@@ -26,6 +26,8 @@ export interface FastPathStats {
 }
 
 export type ApiHandler = RequestListener & { stats: FastPathStats };
+
+const ME = API_ROUTES.me.path;
 
 /**
  * GET /api/me in front of Express. Every gated page view of the client costs one, and
@@ -64,12 +66,12 @@ export function withMeFastPath(app: RequestListener, deps: { services: Services;
     stats.served++;
     res.writeHead(200, [HEADERS.requestId, id, ...fixed, 'Content-Length', String(Buffer.byteLength(body))]);
     res.end(body);
-    logRequest(logger, id, 'GET', '/api/me', 200, started);
+    logRequest(logger, id, 'GET', ME, 200, started);
     return true;
   }
 
   const handler: RequestListener = (req, res) => {
-    if (req.method !== 'GET' || req.url !== '/api/me' || req.headers.origin !== undefined) return pass(req, res);
+    if (req.method !== 'GET' || req.url !== ME || req.headers.origin !== undefined) return pass(req, res);
     serve(req, res).then(
       (answered) => answered || pass(req, res),
       // Redis or the database failed: Express tries again and answers in the contract

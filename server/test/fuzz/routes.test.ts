@@ -1,12 +1,15 @@
 /**
- * Fuzzing every route of the API (enumerated from the app itself, so new routes are
- * covered without touching this file) with random and adversarial requests: methods,
- * paths and path parameters, query strings, content types and encodings, bodies (valid
- * shapes with hostile values, random JSON, broken JSON, bytes, overlong strings, deep
- * nesting, prototype keys), cookies (none, valid, forged, duplicated, huge), and other
- * headers. Properties, for every request:
+ * Fuzzing every operation of the API's OpenAPI document (as GET /api/openapi.json serves
+ * it, so new routes are covered without touching this file) with random and adversarial
+ * requests: methods, paths and path parameters, query strings (the documented names and
+ * others), content types and encodings, bodies (generated from the documented request
+ * schema, the documented fields with hostile values, random JSON, broken JSON, bytes,
+ * overlong strings, deep nesting, prototype keys), cookies (none, valid, forged,
+ * duplicated, huge), and other headers. Properties, for every request:
  *   - never a 5xx, and the process never crashes (no uncaught error or rejection);
- *   - every error answer has the contract's shape, as JSON;
+ *   - no undocumented answer: the kit checks each against the document (a documented
+ *     status for the operation, a body matching its schema, so errors in the contract's
+ *     shape with a code the document lists; 404/405 with Allow off the operations);
  *   - a rejected request (4xx) creates no user and no session.
  * fast-check runs with a fixed seed; on a failure it prints the seed, the path and the
  * shrunk counterexample; `FUZZ_SEED=<seed> FUZZ_PATH=<path> npx jest server/test/fuzz` replays it
@@ -15,37 +18,54 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import type { Express } from 'express';
-import { errorBodySchema } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { API_ROUTES, errorBodySchema } from '@cloakroom/shared';
+import { createTestApp, takeContractViolations, type TestApp } from '@cloakroom/server/testing';
 import { answerClientErrors } from '../../src/http/client-errors';
+import { arbitraryFor } from './from-schema';
 
 jest.setTimeout(120_000);
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
 
-interface Route {
+type Json = Record<string, unknown>;
+
+/** One operation of the document, with what the fuzzer needs to aim at it. */
+interface Operation {
   method: string;
+  /** OpenAPI's template, `/api/auth/sessions/{id}`. */
   path: string;
+  /** Documented request body and query parameters, if any. */
+  body?: Json;
+  query: string[];
 }
 
-/** Every method+path the app routes, read from Express's own router stacks. */
-function routesOf(app: Express): Route[] {
-  const out: Route[] = [];
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; rawPath?: string };
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push({ method: m.toUpperCase(), path: prefix + layer.route.path });
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack, prefix + (layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : ''));
-      }
+let document: Json;
+const resolve = (ref: string): unknown =>
+  ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, part) => (node as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+
+/** Every operation the served document lists. */
+function operationsOf(doc: Json): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+    for (const [method, op] of Object.entries(item) as Array<[string, Json]>) {
+      const body = (op.requestBody as { content?: Record<string, { schema: Json }> } | undefined)?.content?.['application/json']?.schema;
+      const query = ((op.parameters ?? []) as Array<{ in: string; name: string }>).filter((p) => p.in === 'query').map((p) => p.name);
+      out.push({ method: method.toUpperCase(), path, ...(body ? { body } : {}), query });
     }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  }
   return out;
 }
+
+/** The property names of a request body schema (following $ref). */
+const fieldsOf = (schema: unknown): string[] => {
+  const s = schema as { $ref?: string; properties?: Json } | undefined;
+  if (s?.$ref) return fieldsOf(resolve(s.$ref));
+  return Object.keys(s?.properties ?? {});
+};
 
 const unexpected: unknown[] = [];
 const onUnexpected = (err: unknown) => unexpected.push(err);
@@ -53,7 +73,7 @@ const onUnexpected = (err: unknown) => unexpected.push(err);
 let kit: TestApp;
 let server: http.Server;
 let port: number;
-let routes: Route[];
+let routes: Operation[];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 let user: { email: string; password: string; id: string };
 let admin: { email: string; password: string };
@@ -66,7 +86,9 @@ beforeAll(async () => {
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
-  routes = routesOf(kit.app);
+  document = (await fetch(`http://127.0.0.1:${port}${API_ROUTES.openApiDocument.path}`).then((r) => r.json())) as Json;
+  routes = operationsOf(document);
+  takeContractViolations();
   const u = await kit.createUser({ password: 'fuzz user passphrase' });
   user = { email: u.email, password: u.password, id: u.user.id };
   const a = await kit.createUser({ role: 'admin', password: 'fuzz admin passphrase' });
@@ -106,7 +128,7 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 async function signIn(who: { email: string; password: string }): Promise<string> {
   const res = await send(
     'POST',
-    '/api/auth/login',
+    API_ROUTES.login.path,
     { 'content-type': 'application/json' },
     Buffer.from(JSON.stringify({ email: who.email, password: who.password })),
   );
@@ -172,41 +194,46 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 }));
 
-const FIELDS = ['email', 'password', 'name', 'currentPassword', 'newPassword', 'role', 'id', 'limit', 'cursor'];
+/** The document's request fields (bodies and query strings of every operation). */
+const fields = () => [...new Set(routes.flatMap((r) => [...fieldsOf(r.body), ...r.query]))];
 
 /** Bodies close to what routes expect, with hostile values, extra keys, missing keys. */
-const shapedBody = fc
-  .record({
-    fields: fc.dictionary(fc.constantFrom(...FIELDS), fc.oneof(text, value, fc.constantFrom('admin', 'user', 'a long enough passphrase')), { maxKeys: 5 }),
-    extra: fc.dictionary(fc.oneof(text, fc.constantFrom('__proto__', 'constructor')), value, { maxKeys: 2 }),
-    knownEmail: fc.boolean(),
-  })
-  .map(({ fields, extra, knownEmail }) => ({ ...extra, ...fields, ...(knownEmail ? { email: user.email } : {}) }));
+const shapedBody = () =>
+  fc
+    .record({
+      fields: fc.dictionary(fc.constantFrom(...fields()), fc.oneof(text, value, fc.constantFrom('admin', 'user', 'a long enough passphrase')), { maxKeys: 5 }),
+      extra: fc.dictionary(fc.oneof(text, fc.constantFrom('__proto__', 'constructor')), value, { maxKeys: 2 }),
+      knownEmail: fc.boolean(),
+    })
+    .map(({ fields, extra, knownEmail }) => ({ ...extra, ...fields, ...(knownEmail ? { email: user.email } : {}) }));
 
-/** Well-formed bodies, so that runs also get past validation into the handlers. */
-const validBody = fc.oneof(
-  fc.uuid().map((id) => ({ email: `fuzz-${id}@example.test`, password: 'a long enough passphrase' })),
-  fc.constant(null).map(() => ({ email: user.email, password: user.password })),
-  fc.constantFrom({ role: 'admin' }, { role: 'user' }),
-);
+/** Bodies generated from the operation's documented schema (and the fixture's real
+ *  credentials), so that runs also get past validation into the handlers. */
+const validBody = (route: Operation) =>
+  fc.oneof(
+    route.body ? arbitraryFor(route.body, resolve) : fc.constant({}),
+    fc.uuid().map((id) => ({ email: `fuzz-${id}@example.test`, password: 'a long enough passphrase' })),
+    fc.constant(null).map(() => ({ email: user.email, password: user.password })),
+  );
 
 const deepNesting = fc.integer({ min: 100, max: 5000 }).map((d) => '['.repeat(d) + ']'.repeat(d));
 
 type BodySpec = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'raw'; text: string } | { kind: 'bytes'; bytes: Uint8Array };
 
-const body: fc.Arbitrary<BodySpec> = fc.oneof(
-  { weight: 2, arbitrary: fc.constant<BodySpec>({ kind: 'none' }) },
-  { weight: 5, arbitrary: shapedBody.map((v): BodySpec => ({ kind: 'json', value: v })) },
-  { weight: 3, arbitrary: validBody.map((v): BodySpec => ({ kind: 'json', value: v })) },
-  { weight: 2, arbitrary: value.map((v): BodySpec => ({ kind: 'json', value: v })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .oneof(fc.constantFrom('{"email":', '{', 'null', '"', '{"a":1}}', '\uFEFF{}', '{"__proto__":{"admin":true}}'), deepNesting, fc.string())
-      .map((t): BodySpec => ({ kind: 'raw', text: t })),
-  },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b): BodySpec => ({ kind: 'bytes', bytes: b })) },
-);
+const bodyFor = (route: Operation): fc.Arbitrary<BodySpec> =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constant<BodySpec>({ kind: 'none' }) },
+    { weight: 5, arbitrary: shapedBody().map((v): BodySpec => ({ kind: 'json', value: v })) },
+    { weight: 3, arbitrary: validBody(route).map((v): BodySpec => ({ kind: 'json', value: v })) },
+    { weight: 2, arbitrary: value.map((v): BodySpec => ({ kind: 'json', value: v })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(fc.constantFrom('{"email":', '{', 'null', '"', '{"a":1}}', '\uFEFF{}', '{"__proto__":{"admin":true}}'), deepNesting, fc.string())
+        .map((t): BodySpec => ({ kind: 'raw', text: t })),
+    },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b): BodySpec => ({ kind: 'bytes', bytes: b })) },
+  );
 
 const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constant('application/json') },
@@ -246,45 +273,48 @@ const pathParam = fc.oneof(
 const sometimes = <T>(arb: fc.Arbitrary<T>, percent: number) =>
   fc.oneof({ weight: 100 - percent, arbitrary: fc.constant(null) }, { weight: percent, arbitrary: arb });
 
-const request = fc.record({
-  routeIndex: fc.nat(),
-  otherMethod: sometimes(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), 20),
-  unknownPath: sometimes(
-    fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
-    8,
-  ),
-  params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
-  query: sometimes(
-    fc.dictionary(
-      fc.constantFrom('limit', 'cursor', 'q', 'next', 'a'),
-      text.map((t) => t.slice(0, 200)),
-      { maxKeys: 3 },
+/** A request aimed at one operation. */
+const requestFor = (route: Operation) =>
+  fc.record({
+    route: fc.constant(route),
+    otherMethod: sometimes(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), 20),
+    unknownPath: sometimes(
+      fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
+      8,
     ),
-    25,
-  ),
-  body,
-  contentType,
-  encoding: sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'bogus'), 8),
-  cookie: cookieKind,
-  cookieText: headerText(80),
-  origin: sometimes(fc.oneof(fc.constantFrom('null', 'https://evil.example', 'http://localhost:3000'), headerText(40)), 25),
-  fetchSite: sometimes(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none'), 25),
-  requestId: sometimes(headerText(100), 25),
-  forwardedFor: sometimes(headerText(60), 25),
-  bigHeader: sometimes(fc.integer({ min: 1000, max: 12_000 }), 10),
-});
+    params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
+    query: sometimes(
+      fc.dictionary(
+        fc.constantFrom(...route.query, 'q', 'next', 'a'),
+        text.map((t) => t.slice(0, 200)),
+        { maxKeys: 3 },
+      ),
+      25,
+    ),
+    body: bodyFor(route),
+    contentType,
+    encoding: sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'bogus'), 8),
+    cookie: cookieKind,
+    cookieText: headerText(80),
+    origin: sometimes(fc.oneof(fc.constantFrom('null', 'https://evil.example', 'http://localhost:3000'), headerText(40)), 25),
+    fetchSite: sometimes(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none'), 25),
+    requestId: sometimes(headerText(100), 25),
+    forwardedFor: sometimes(headerText(60), 25),
+    bigHeader: sometimes(fc.integer({ min: 1000, max: 12_000 }), 10),
+  });
 
-test(`every route, ${RUNS} random and adversarial requests: no 5xx, the error shape, nothing created by a rejected request`, async () => {
+test(`every documented operation, ${RUNS} random and adversarial requests: no 5xx, no undocumented answer, nothing created by a rejected request`, async () => {
   expect(routes.length).toBeGreaterThanOrEqual(10);
+  const requests = fc.constantFrom(...routes).chain(requestFor);
   const seen = new Map<string, number>();
   const statuses = new Map<number, number>();
 
   await fc.assert(
-    fc.asyncProperty(request, async (r) => {
-      const route = routes[r.routeIndex % routes.length]!;
+    fc.asyncProperty(requests, async (r) => {
+      const { route } = r;
       const method = r.otherMethod ?? route.method;
       let i = 0;
-      let path = r.unknownPath ?? route.path.replace(/:[A-Za-z]+/g, () => r.params[i++ % 3]!);
+      let path = r.unknownPath ?? route.path.replace(/\{[A-Za-z]+\}/g, () => r.params[i++ % 3]!);
       if (r.query) path += `?${new URLSearchParams(r.query).toString()}`;
 
       const headers: Record<string, string> = {};
@@ -317,12 +347,8 @@ test(`every route, ${RUNS} random and adversarial requests: no 5xx, the error sh
 
       // Never a server error.
       expect(res.status).toBeLessThan(500);
-      // Every error in the contract's shape, as JSON.
-      if (res.status >= 400 && method !== 'HEAD') {
-        expect(res.headers['content-type']).toMatch(/^application\/json/);
-        const parsed = errorBodySchema.safeParse(JSON.parse(res.body.toString()));
-        expect(parsed.success).toBe(true);
-      }
+      // Every answer as the document says (status, body, headers), checked by the kit.
+      expect(takeContractViolations()).toEqual([]);
       // A rejected request created nothing.
       if (res.status >= 400) expect(await counts()).toEqual(before);
       expect(unexpected).toEqual([]);
@@ -336,7 +362,7 @@ test(`every route, ${RUNS} random and adversarial requests: no 5xx, the error sh
   expect(codes.filter((c) => c >= 400).length).toBeGreaterThanOrEqual(7);
   // Every route was exercised, and the process still serves.
   for (const r of routes) expect(seen.get(`${r.method} ${r.path}`) ?? 0).toBeGreaterThan(0);
-  expect((await send('GET', '/healthz', {})).status).toBe(200);
+  expect((await send('GET', API_ROUTES.health.path, {})).status).toBe(200);
 });
 
 test('requests Node itself cannot parse get the error shape too (headers too large, broken request line)', async () => {
@@ -360,5 +386,5 @@ test('requests Node itself cannot parse get the error shape too (headers too lar
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
     expect(errorBodySchema.safeParse(JSON.parse(rest.join('\r\n\r\n'))).success).toBe(true);
   }
-  expect((await send('GET', '/healthz', {})).status).toBe(200);
+  expect((await send('GET', API_ROUTES.health.path, {})).status).toBe(200);
 });

@@ -94,16 +94,16 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
       ...kit.infra,
       config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40), ...kit.config.session.secrets] } },
     });
-    await request(rotatedKeepingOld.app).get('/api/me').set('Cookie', cookie).expect(200);
+    await request(rotatedKeepingOld.handler).get('/api/me').set('Cookie', cookie).expect(200);
     const replaced = createApp({ ...kit.infra, config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40)] } } });
-    await request(replaced.app).get('/api/me').set('Cookie', cookie).expect(401);
+    await request(replaced.handler).get('/api/me').set('Cookie', cookie).expect(401);
   });
 
   test('7.4.1 a revocation holds on every instance: another app on the same Redis and database refuses the session at once', async () => {
     const who = await kit.createUser();
     const a = await logInAs(kit, who);
     const b = await logInAs(kit, who);
-    const otherInstance = createApp(kit.infra).app;
+    const otherInstance = createApp(kit.infra).handler;
     await request(otherInstance).get('/api/me').set('Cookie', b.cookie).expect(200);
 
     await a.agent.delete('/api/auth/sessions').expect(200);

@@ -1,13 +1,9 @@
-import { adminUsersQuerySchema, roleUpdateBodySchema, userIdSchema, type AdminUsersResponse, type RevokedResponse, type UserResponse } from '@cloakroom/shared';
-import { Router, type Request } from 'express';
+import { userIdSchema, type AdminUsersResponse, type RevokedResponse, type UserResponse } from '@cloakroom/shared';
 import { toPublicUser } from '../../accounts/public-user';
 import type { UserAdministration } from '../../admin/users';
 import { clientContext } from '../../auth/client-context';
 import { ApiError, notFound } from '../errors';
-import type { SessionHttp } from '../middleware/session';
-import { requireRole } from '../middleware/require-role';
-import { parse } from '../validate';
-import { handle, route } from './route';
+import { routeHandlers } from './mount';
 
 /** Cursors are opaque to clients: the last email of a page, base64url-encoded. */
 const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
@@ -24,8 +20,8 @@ function decodeCursor(cursor: string): string {
 const userNotFound = () => notFound('That user');
 
 /** The user id in the path; a malformed one names no user (404, like an unknown one). */
-function targetId(req: Request): string {
-  const id = userIdSchema.safeParse(req.params.id);
+function targetId(params: { id: string }): string {
+  const id = userIdSchema.safeParse(params.id);
   if (!id.success) throw userNotFound();
   return id.data;
 }
@@ -33,50 +29,36 @@ function targetId(req: Request): string {
 /** /api/admin: users (cursor pages, email-prefix search), role changes, ending a user's
  *  sessions. Signed-out callers get 401, signed-in non-admins 403, judged by the role
  *  the database holds at this request. */
-export function adminRoutes(deps: { session: SessionHttp; admin: UserAdministration }): Router {
-  const { session, admin } = deps;
-  const router = Router();
-  const asAdmin = [session.load, session.requireAuth, requireRole('admin')];
+export function adminHandlers(deps: { admin: UserAdministration }) {
+  const { admin } = deps;
 
-  route(router, '/users', {
-    get: [
-      session.readAuth,
-      requireRole('admin'),
-      handle(async (req, res) => {
-        const query = parse(adminUsersQuerySchema, req.query, 'query string');
+  return routeHandlers({
+    listUsers: {
+      async handle({ query }, _req, res) {
         // An empty cursor (`?cursor=`) means the first page, like none at all.
         const page = await admin.list({ limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : undefined, emailPrefix: query.email });
         const body: AdminUsersResponse = { users: page.users.map(toPublicUser), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
         res.json(body);
-      }),
-    ],
-  });
+      },
+    },
 
-  route(router, '/users/:id', {
-    patch: [
-      ...asAdmin,
-      handle(async (req, res) => {
-        const { role } = parse(roleUpdateBodySchema, req.body);
-        const result = await admin.changeRole(req.auth!.user, targetId(req), role, clientContext(req));
+    changeUserRole: {
+      async handle({ auth, body: { role }, params }, req, res) {
+        const result = await admin.changeRole(auth.user, targetId(params), role, clientContext(req));
         if (!result.ok && result.reason === 'not_found') throw userNotFound();
         if (!result.ok) throw new ApiError('last_admin', 'This is the last admin: make someone else an admin first');
         const body: UserResponse = { user: toPublicUser(result.user) };
         res.json(body);
-      }),
-    ],
-  });
+      },
+    },
 
-  route(router, '/users/:id/sessions', {
-    delete: [
-      ...asAdmin,
-      handle(async (req, res) => {
-        const result = await admin.endSessions(req.auth!.user, targetId(req), clientContext(req), req.auth!.handle);
+    revokeUserSessions: {
+      async handle({ auth, params }, req, res) {
+        const result = await admin.endSessions(auth.user, targetId(params), clientContext(req), auth.handle);
         if (!result.ok) throw userNotFound();
         const body: RevokedResponse = { revoked: result.revoked };
         res.json(body);
-      }),
-    ],
+      },
+    },
   });
-
-  return router;
 }

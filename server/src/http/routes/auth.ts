@@ -1,5 +1,4 @@
-import { loginBodySchema, registerBodySchema } from '@cloakroom/shared';
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Accounts, CredentialCheck } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
 import { clientContext } from '../../auth/client-context';
@@ -15,8 +14,7 @@ import { clientAddressKey } from '../middleware/rate-limits';
 import type { SessionHttp } from '../middleware/session';
 import { weakPassword } from '../password-errors';
 import { clearSessionCookie } from '../session-end';
-import { parse } from '../validate';
-import { handle, route } from './route';
+import { routeHandlers } from './mount';
 
 export interface AuthRouteDeps {
   accounts: Accounts;
@@ -44,9 +42,9 @@ function authenticateLocal(passport: PassportInstance, req: Request, res: Respon
   });
 }
 
-export function authRoutes(deps: AuthRouteDeps): Router {
+/** POST /api/auth/register, /login and /logout (declared in shared/src/api/routes/auth.ts). */
+export function authHandlers(deps: AuthRouteDeps) {
   const { accounts, passport, session, cookie, secrets, signIn, events, limits } = deps;
-  const router = Router();
 
   /** express-session silently sets no cookie when a Secure cookie would travel over
    *  plain HTTP, so the sign-in "works" and the next request is signed out. Say why, once. */
@@ -60,30 +58,24 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   };
   const withSession = [session.load, passport.initialize()];
 
-  route(router, '/register', {
-    post: [
-      ...limits.register,
-      ...withSession,
-      handle(async (req, res) => {
-        const body = parse(registerBodySchema, req.body);
+  return routeHandlers({
+    register: {
+      use: [...limits.register, ...withSession],
+      async handle({ body }, req, res) {
         const result = await accounts.register(body, (user) => logIn(req, user));
         if (!result.ok && result.reason === 'email_taken') throw new ApiError('email_taken', 'An account with this email already exists');
         if (!result.ok) throw weakPassword(result.problems, 'password');
         warnIfCookieCannotBeSet(req);
         await events.record(result.user.id, 'registered', clientContext(req));
         res.status(201).json({ user: toPublicUser(result.user) });
-      }),
-    ],
-  });
+      },
+    },
 
-  route(router, '/login', {
-    post: [
-      ...limits.login,
-      ...withSession,
-      handle(async (req, res) => {
-        // Validate first: passport-local would answer a missing field with its own bare
-        // 400, outside the contract. After this, it only ever sees well-formed input.
-        const body = parse(loginBodySchema, req.body);
+    login: {
+      use: [...limits.login, ...withSession],
+      async handle({ body }, req, res) {
+        // The body was validated first (mount.ts): passport-local would answer a missing
+        // field with its own bare 400, outside the contract. It only sees well-formed input.
         req.body = body;
         const client = { ...clientContext(req), addressKey: clientAddressKey(req) };
         const result = await signIn(body.email, client, () => authenticateLocal(passport, req, res));
@@ -93,14 +85,12 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         await logIn(req, user); // regenerates: the pre-login session ID is dead
         warnIfCookieCannotBeSet(req);
         res.status(200).json({ user: toPublicUser(user) });
-      }),
-    ],
-  });
+      },
+    },
 
-  route(router, '/logout', {
-    post: [
-      session.load,
-      handle(async (req, res) => {
+    logout: {
+      use: [session.load],
+      async handle(_input, req, res) {
         // Only a request that carried a session cookie has anything to destroy; without
         // one, logout still succeeds (and needs no Redis).
         let userId: unknown;
@@ -111,9 +101,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         clearSessionCookie(res, cookie);
         if (typeof userId === 'string') await events.record(userId, 'logout', clientContext(req));
         res.status(204).end();
-      }),
-    ],
+      },
+    },
   });
-
-  return router;
 }

@@ -1,19 +1,17 @@
 import type { HealthResponse, ReadinessResponse } from '@cloakroom/shared';
-import { Router } from 'express';
 import { pingDatabase, type Db } from '../../db/connection';
 import type { Redis } from '../../redis/client';
 import { ApiError, sendError } from '../errors';
-import { route } from './route';
+import { routeHandlers } from './mount';
 
 /** /healthz: the process is up. /readyz: it can serve sessions (Redis and the database
  *  both answer); load balancers stop sending traffic while it says 503. */
-export function healthRoutes(redis: Redis, db: Db) {
-  const router = Router();
+export function healthHandlers(redis: Redis, db: Db) {
   const healthy: HealthResponse = { status: 'ok' };
-  route(router, '/healthz', { get: [(_req, res) => void res.json(healthy)] });
-  route(router, '/readyz', {
-    get: [
-      async (_req, res) => {
+  return routeHandlers({
+    health: { handle: (_input, _req, res) => void res.json(healthy) },
+    readiness: {
+      async handle(_input, _req, res) {
         const [r, d] = await Promise.allSettled([redis.ping(), pingDatabase(db)]);
         const checks = { redis: r.status === 'fulfilled' ? 'ok' : 'down', database: d.status === 'fulfilled' ? 'ok' : 'down' } as const;
         if (checks.redis === 'ok' && checks.database === 'ok') {
@@ -32,7 +30,6 @@ export function healthRoutes(redis: Redis, db: Db) {
           ),
         );
       },
-    ],
+    },
   });
-  return router;
 }

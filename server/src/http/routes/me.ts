@@ -1,9 +1,7 @@
 import type { MeResponse } from '@cloakroom/shared';
-import { Router } from 'express';
 import { toPublicUser } from '../../accounts/public-user';
 import type { AuthContext } from '../../auth/session/authenticate';
-import type { SessionHttp } from '../middleware/session';
-import { route } from './route';
+import { routeHandlers } from './mount';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -19,8 +17,8 @@ export function meBody({ user, handle, meta, deadlines }: AuthContext): MeRespon
  *  one of these, so it takes the read-only session path (and, in front of Express, the
  *  fast path of http/me-fast-path.ts, which falls back to this route for anything
  *  but the plain case). */
-export function meRoutes(session: SessionHttp) {
-  const router = Router();
-  route(router, '/me', { get: [session.readAuth, (req, res) => void res.json(meBody(req.auth!))] });
-  return router;
+export function meHandlers() {
+  return routeHandlers({
+    me: { handle: ({ auth }, _req, res) => void res.json(meBody(auth)) },
+  });
 }

@@ -1,13 +1,11 @@
 import { sessionHandleSchema, type SessionListItem, type SessionsResponse } from '@cloakroom/shared';
-import { Router } from 'express';
 import type { SessionManagement } from '../../accounts/session-management';
 import { clientContext } from '../../auth/client-context';
 import type { SessionCookie } from '../../auth/session/cookie';
 import type { UserSession } from '../../auth/session/user-sessions';
 import { notFound } from '../errors';
-import type { SessionHttp } from '../middleware/session';
 import { endCurrentSession } from '../session-end';
-import { handle, route } from './route';
+import { routeHandlers } from './mount';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,44 +24,36 @@ function toListItem(s: UserSession, currentHandle: string): SessionListItem {
 /** The signed-in user's sessions: GET /sessions, DELETE /sessions (all but this one),
  *  DELETE /sessions/:id. Ids are public handles; a revoked session is refused on its
  *  very next request because its record is gone from Redis. */
-export function sessionRoutes(deps: { session: SessionHttp; management: SessionManagement; cookie: SessionCookie }): Router {
-  const { session, management, cookie } = deps;
-  const router = Router();
-  const signedIn = [session.load, session.requireAuth];
+export function sessionHandlers(deps: { management: SessionManagement; cookie: SessionCookie }) {
+  const { management, cookie } = deps;
 
-  route(router, '/sessions', {
-    get: [
-      session.readAuth,
-      handle(async (req, res) => {
-        const { user, handle: current } = req.auth!;
+  return routeHandlers({
+    listSessions: {
+      async handle({ auth }, _req, res) {
+        const { user, handle: current } = auth;
         const body: SessionsResponse = { sessions: (await management.list(user.id)).map((s) => toListItem(s, current)) };
         res.json(body);
-      }),
-    ],
-    delete: [
-      ...signedIn,
-      handle(async (req, res) => {
-        const { user, handle: current } = req.auth!;
-        res.json({ revoked: await management.revokeOthers(user.id, current, clientContext(req)) });
-      }),
-    ],
-  });
+      },
+    },
 
-  route(router, '/sessions/:id', {
-    delete: [
-      ...signedIn,
-      handle(async (req, res) => {
-        const { user, handle: current } = req.auth!;
-        const target = sessionHandleSchema.safeParse(req.params.id);
+    revokeOtherSessions: {
+      async handle({ auth }, req, res) {
+        const { user, handle: current } = auth;
+        res.json({ revoked: await management.revokeOthers(user.id, current, clientContext(req)) });
+      },
+    },
+
+    revokeSession: {
+      async handle({ auth, params }, req, res) {
+        const { user, handle: current } = auth;
+        const target = sessionHandleSchema.safeParse(params.id);
         // Malformed, someone else's, or already gone: the same 404 for all three.
         if (!target.success || !(await management.revoke(user.id, target.data, clientContext(req), target.data === current))) {
           throw notFound('That session');
         }
         if (target.data === current) await endCurrentSession(req, res, cookie);
         res.status(204).end();
-      }),
-    ],
+      },
+    },
   });
-
-  return router;
 }
