@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { PAGES } from '@cloakroom/shared';
 import { PublicShell } from './components/PublicShell';
 
 export default function Home() {
@@ -12,10 +13,10 @@ export default function Home() {
         <li>Idle sessions end on their own, and every session has a fixed limit besides.</li>
       </ul>
       <p className="actions">
-        <Link className="button" href="/login">
+        <Link className="button" href={PAGES.login}>
           Sign in
         </Link>
-        <Link className="button secondary" href="/register">
+        <Link className="button secondary" href={PAGES.register}>
           Create an account
         </Link>
       </p>

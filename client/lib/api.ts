@@ -1,44 +1,15 @@
-import { errorBodySchema, type ErrorBody, type ErrorCode } from '@cloakroom/shared';
+import { createApiClient, signInUrl, type ApiError } from '@cloakroom/shared';
 
-/** Browser → API through the same-origin /api rewrite: JSON in, JSON out, the session
- *  cookie sent because it is first-party. Every failure comes back in the contract's
- *  error shape, so forms have one thing to show. */
+/** The browser's client of the API (the typed client of @cloakroom/shared): same-origin
+ *  through the /api rewrite, so the first-party session cookie goes along and no CORS is
+ *  involved. Every failure comes back in the contract's error shape, so forms have one
+ *  thing to show. */
+export const api = createApiClient({ credentials: 'same-origin' });
 
-export type ApiError = ErrorBody['error'] & { status: number; retryAfterSeconds?: number };
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; error: ApiError };
+export type { ApiError };
 
-const UNREACHABLE: ApiError = { status: 503, code: 'service_unavailable', message: 'The service is unavailable. Please try again in a moment.' };
-
-export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiResult<T>> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method: init.method ?? 'GET',
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    });
-  } catch {
-    return { ok: false, error: UNREACHABLE };
-  }
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: handled below
-  }
-  if (res.ok) return { ok: true, status: res.status, data: json as T };
-
-  const parsed = errorBodySchema.safeParse(json);
-  const retry = Number(res.headers.get('retry-after'));
-  const retryAfterSeconds = Number.isFinite(retry) && retry > 0 ? retry : undefined;
-  if (parsed.success) return { ok: false, error: { ...parsed.data.error, status: res.status, retryAfterSeconds } };
-  // A proxy or a dead upstream answered outside the contract.
-  const code: ErrorCode = res.status >= 500 ? 'service_unavailable' : 'internal_error';
-  return { ok: false, error: { ...UNREACHABLE, code, status: res.status, retryAfterSeconds } };
-}
+/** What the panels and forms handle of any route's answer. */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
 /** Errors per form field (by the details' `path`), and what belongs to no field. */
 export function fieldErrors(error: ApiError, fields: readonly string[]): { byField: Record<string, string>; general: string | null } {
@@ -71,6 +42,5 @@ export function messageFor(error: ApiError): string {
 export function toSignIn(): void {
   const here = `${window.location.pathname}${window.location.search}`;
   // A full page load: the proxy decides the next page with the session as it now is.
-  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-  window.location.assign(`/login?${new URLSearchParams({ next: here })}`);
+  window.location.assign(signInUrl(here));
 }

@@ -1,4 +1,4 @@
-import type { MeResponse } from '@cloakroom/shared';
+import { signInUrl, type MeResponse } from '@cloakroom/shared';
 import { accessFor, SIGN_IN_PAGES, type Access } from './access';
 import type { Identity } from './identity-token';
 import { canonicalPath } from './identity-token';
@@ -43,8 +43,7 @@ export function identityFromMe(me: MeResponse): Identity {
 }
 
 export function loginRedirect(pathname: string, search: string): string {
-  const back = `${pathname}${stripInternalQuery(search)}`;
-  return `/login?${new URLSearchParams({ next: back })}`;
+  return signInUrl(`${pathname}${stripInternalQuery(search)}`);
 }
 
 /** `_rsc` is Next's cache-busting parameter for client navigations, not the user's. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { IDENTITY_HEADERS } from '@cloakroom/shared';
+import { IDENTITY_HEADERS, signInUrl } from '@cloakroom/shared';
 import { identityKey } from './identity-key';
 import { verifyIdentity, type Identity } from './identity-token';
 
@@ -21,6 +21,6 @@ export const currentUser = cache(async (path: string): Promise<Identity | null> 
 /** For pages behind sign-in: the user, or a redirect to the sign-in page. */
 export async function requireUser(path: string): Promise<Identity> {
   const user = await currentUser(path);
-  if (!user) redirect(`/login?${new URLSearchParams({ next: path })}`);
+  if (!user) redirect(signInUrl(path));
   return user;
 }

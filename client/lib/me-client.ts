@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { meResponseSchema, type MeResponse } from '@cloakroom/shared';
+import { API_ROUTES, meResponseSchema, type MeResponse } from '@cloakroom/shared';
 
 export type MeResult =
   | { kind: 'signed_in'; me: MeResponse }
@@ -20,7 +20,7 @@ const MAX_BODY = 64 * 1024;
  *  fetch (undici's WHATWG layer, plus Next's instrumentation of it) cost about 2.5 times
  *  the CPU per call (bench: README "Performance"). */
 export function fetchMe(apiInternalUrl: string, sessionCookies: string, timeoutMs: number): Promise<MeResult> {
-  const url = new URL('/api/me', apiInternalUrl);
+  const url = new URL(API_ROUTES.me.path, apiInternalUrl);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;

@@ -1,15 +1,17 @@
 /** Where to go after signing in: the `next` query parameter, honoured only when it is a
  *  path on this site. Used by the proxy (server) and the sign-in forms (browser), so it
- *  depends on nothing but the URL parser every runtime has. */
+ *  depends on nothing but the URL parser every runtime has (and the page names). */
 
-export const DEFAULT_AFTER_LOGIN = '/dashboard';
+import { PAGES } from '@cloakroom/shared';
+
+export const DEFAULT_AFTER_LOGIN: string = PAGES.dashboard;
 
 /** Any origin works as a base: only the path, query and fragment survive. `.invalid`
  *  can never be a real host (RFC 6761). */
 const BASE = 'http://next-path.invalid';
 const MAX_LENGTH = 2048;
 /** Pages that make no sense as a destination after signing in. */
-const NOT_DESTINATIONS = new Set(['/login', '/register']);
+const NOT_DESTINATIONS = new Set<string>([PAGES.login, PAGES.register]);
 
 /** Browsers drop tabs and newlines inside URLs and treat `\` like `/`, so `/\evil.test`
  *  or `/<TAB>/evil.test` would become `//evil.test`: another host. */

@@ -2,6 +2,8 @@
  *  down (so nothing may depend on it) and a 403 must carry its status. Plain HTML with
  *  the response's nonce on its only style and script. */
 
+import { API_ROUTES, PAGES } from '@cloakroom/shared';
+
 const page = (nonce: string, title: string, body: string, script = '') => `<!doctype html>
 <html lang="en">
 <head>
@@ -32,7 +34,7 @@ export function serviceUnavailablePage(nonce: string): string {
 }
 
 /** Signing out here needs the same JSON POST the app's own button sends. */
-const SIGN_OUT_SCRIPT = `document.getElementById('sign-out').addEventListener('click',function(){fetch('/api/auth/logout',{method:'POST',credentials:'same-origin'}).finally(function(){location.assign('/login')})})`;
+const SIGN_OUT_SCRIPT = `document.getElementById('sign-out').addEventListener('click',function(){fetch(${JSON.stringify(API_ROUTES.logout.path)},{method:'POST',credentials:'same-origin'}).finally(function(){location.assign(${JSON.stringify(PAGES.login)})})})`;
 
 export function forbiddenPage(nonce: string): string {
   return page(
@@ -40,7 +42,7 @@ export function forbiddenPage(nonce: string): string {
     'Forbidden',
     `<h1>Forbidden</h1>
 <p>You are signed in, but this page is for administrators only.</p>
-<p><a href="/dashboard">Back to your dashboard</a> · <button type="button" id="sign-out">Sign out</button></p>`,
+<p><a href="${PAGES.dashboard}">Back to your dashboard</a> · <button type="button" id="sign-out">Sign out</button></p>`,
     SIGN_OUT_SCRIPT,
   );
 }

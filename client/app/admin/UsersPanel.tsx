@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { AdminUsersResponse, PublicUser, RevokedResponse, Role, UserResponse } from '@cloakroom/shared';
+import type { AdminUsersResponse, PublicUser, Role } from '@cloakroom/shared';
 import { api, messageFor, toSignIn, type ApiResult } from '../../lib/api';
 import { LocalTime } from '../components/LocalTime';
 import { useAction } from '../components/use-action';
@@ -20,10 +20,7 @@ export function UsersPanel({ selfId }: { selfId: string }) {
   const cursor = cursors[cursors.length - 1] ?? '';
 
   const fetchPage = useCallback(() => {
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (cursor) params.set('cursor', cursor);
-    if (query) params.set('email', query);
-    return api<AdminUsersResponse>(`/api/admin/users?${params}`);
+    return api.listUsers({ query: { limit: PAGE_SIZE, cursor, email: query } });
   }, [cursor, query]);
   const show = useCallback((res: ApiResult<AdminUsersResponse>) => {
     if (res.ok) {
@@ -53,13 +50,13 @@ export function UsersPanel({ selfId }: { selfId: string }) {
   const setRole = (u: PublicUser, role: Role) =>
     act(
       `role:${u.id}`,
-      () => api<UserResponse>(`/api/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role } }),
+      () => api.changeUserRole({ params: { id: u.id }, body: { role } }),
       (res) => (res.ok ? `${u.email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.` : null),
     );
   const revoke = (u: PublicUser) =>
     act(
       `sessions:${u.id}`,
-      () => api<RevokedResponse>(`/api/admin/users/${encodeURIComponent(u.id)}/sessions`, { method: 'DELETE' }),
+      () => api.revokeUserSessions({ params: { id: u.id } }),
       (res) => (res.ok ? `Signed out ${res.data.revoked} session${res.data.revoked === 1 ? '' : 's'} of ${u.email}.` : null),
     );
 

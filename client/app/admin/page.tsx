@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
+import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
 import { UsersPanel } from './UsersPanel';
 
 export const metadata: Metadata = { title: 'Admin' };
 
-const PATH = '/admin';
+const PATH = PAGES.admin;
 
 export default async function AdminPage() {
   const user = await requireUser(PATH);

@@ -1,20 +1,21 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { PAGES } from '@cloakroom/shared';
 
 export function PublicShell({ children }: { children: ReactNode }) {
   return (
     <>
       <header className="app-header">
-        <Link href="/" className="brand">
+        <Link href={PAGES.home} className="brand">
           Cloakroom
         </Link>
         <nav aria-label="Main">
           <ul>
             <li>
-              <Link href="/login">Sign in</Link>
+              <Link href={PAGES.login}>Sign in</Link>
             </li>
             <li>
-              <Link href="/register">Create account</Link>
+              <Link href={PAGES.register}>Create account</Link>
             </li>
           </ul>
         </nav>

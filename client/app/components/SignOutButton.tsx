@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { PAGES } from '@cloakroom/shared';
 import { api } from '../../lib/api';
 
 /** Ends the session at the API, then leaves with a full page load: the app's client-side
@@ -11,10 +12,9 @@ export function SignOutButton() {
   async function signOut() {
     setPending(true);
     setFailed(false);
-    const res = await api('/api/auth/logout', { method: 'POST' });
+    const res = await api.logout();
     // A full page load on purpose: the app's client-side cache of signed-in pages goes too.
-    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-    if (res.ok) return window.location.assign('/login');
+    if (res.ok) return window.location.assign(PAGES.login);
     setPending(false);
     setFailed(true);
   }

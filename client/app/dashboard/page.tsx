@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
+import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
 import { LocalTime } from '../components/LocalTime';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
-const PATH = '/dashboard';
+const PATH = PAGES.dashboard;
 const SOON_MS = 60 * 60 * 1000;
 
 /** Rendered per request (a signed-in page is never cached), so "now" is this request's. */

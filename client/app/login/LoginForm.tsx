@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { api, type ApiResult } from '../../lib/api';
+import { PAGES, withNext } from '@cloakroom/shared';
+import { api } from '../../lib/api';
 import { safeNextPath } from '../../lib/next-path';
 import { Field, FormError } from '../components/Field';
 import { useApiForm } from '../components/use-api-form';
@@ -11,11 +12,11 @@ const FIELDS = ['email', 'password'] as const;
 export function LoginForm({ next }: { next: string | null }) {
   const form = useApiForm(
     FIELDS,
-    (v): Promise<ApiResult<unknown>> => api('/api/auth/login', { method: 'POST', body: { email: v.email, password: v.password } }),
+    (v) => api.login({ body: { email: v.email!, password: v.password! } }),
     // A full page load: the proxy sees the new cookie and the page renders for this user.
     () => window.location.assign(safeNextPath(next)),
   );
-  const registerHref = next ? `/register?${new URLSearchParams({ next })}` : '/register';
+  const registerHref = withNext(PAGES.register, next);
   return (
     <form onSubmit={form.onSubmit} noValidate aria-busy={form.pending} aria-labelledby="login-title">
       <FormError message={form.general} />

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { PASSWORD_MIN_LENGTH } from '@cloakroom/shared';
-import { api, type ApiResult } from '../../lib/api';
+import { PASSWORD_MIN_LENGTH, signInUrl } from '@cloakroom/shared';
+import { api } from '../../lib/api';
 import { safeNextPath } from '../../lib/next-path';
 import { Field, FormError } from '../components/Field';
 import { useApiForm } from '../components/use-api-form';
@@ -12,11 +12,10 @@ const FIELDS = ['name', 'email', 'password'] as const;
 export function RegisterForm({ next }: { next: string | null }) {
   const form = useApiForm(
     FIELDS,
-    (v): Promise<ApiResult<unknown>> =>
-      api('/api/auth/register', { method: 'POST', body: { email: v.email, password: v.password, ...(v.name!.trim() ? { name: v.name } : {}) } }),
+    (v) => api.register({ body: { email: v.email!, password: v.password!, ...(v.name!.trim() ? { name: v.name } : {}) } }),
     () => window.location.assign(safeNextPath(next)),
   );
-  const loginHref = next ? `/login?${new URLSearchParams({ next })}` : '/login';
+  const loginHref = signInUrl(next);
   return (
     <form onSubmit={form.onSubmit} noValidate aria-busy={form.pending} aria-labelledby="register-title">
       <FormError message={form.general} />

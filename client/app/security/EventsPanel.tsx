@@ -1,6 +1,7 @@
 'use client';
 
-import type { EventsResponse, SecurityEventType } from '@cloakroom/shared';
+import type { SecurityEventType } from '@cloakroom/shared';
+import { api } from '../../lib/api';
 import { describeDevice } from '../../lib/device';
 import { LocalTime } from '../components/LocalTime';
 import { useApiData } from '../components/use-api-data';
@@ -16,8 +17,10 @@ const WORDS: Record<SecurityEventType, string> = {
   registered: 'Account created',
 };
 
+const listEvents = () => api.listEvents();
+
 export function EventsPanel() {
-  const [loaded] = useApiData<EventsResponse>('/api/auth/events');
+  const [loaded] = useApiData(listEvents);
   return (
     <section aria-labelledby="events-title" className="card">
       <h2 id="events-title">Recent security events</h2>

@@ -14,7 +14,7 @@ export function PasswordForm({ email }: { email: string }) {
     FIELDS,
     async (v): Promise<ApiResult<unknown>> => {
       setDone(false);
-      const res = await api('/api/auth/password', { method: 'POST', body: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
+      const res = await api.changePassword({ body: { currentPassword: v.currentPassword!, newPassword: v.newPassword! } });
       // A wrong current password belongs next to that field.
       if (!res.ok && res.error.code === 'invalid_credentials') {
         return {

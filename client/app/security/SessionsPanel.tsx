@@ -1,26 +1,27 @@
 'use client';
 
-import type { RevokedResponse, SessionsResponse } from '@cloakroom/shared';
 import { api } from '../../lib/api';
 import { describeDevice } from '../../lib/device';
 import { LocalTime } from '../components/LocalTime';
 import { useAction } from '../components/use-action';
 import { useApiData } from '../components/use-api-data';
 
+const listSessions = () => api.listSessions();
+
 export function SessionsPanel() {
-  const [loaded, reload] = useApiData<SessionsResponse>('/api/auth/sessions');
+  const [loaded, reload] = useApiData(listSessions);
   const { busy, status, act } = useAction(reload);
 
   const revoke = (id: string) =>
     act(
       id,
-      () => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+      () => api.revokeSession({ params: { id } }),
       (res) => (res.ok ? 'The session was signed out.' : res.error.code === 'not_found' ? 'That session had already ended.' : null),
     );
   const revokeOthers = () =>
     act(
       'others',
-      () => api<RevokedResponse>('/api/auth/sessions', { method: 'DELETE' }),
+      () => api.revokeOtherSessions(),
       (res) => {
         if (!res.ok) return null;
         const n = res.data.revoked;

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
 import { EventsPanel } from './EventsPanel';
@@ -7,7 +8,7 @@ import { SessionsPanel } from './SessionsPanel';
 
 export const metadata: Metadata = { title: 'Security' };
 
-const PATH = '/security';
+const PATH = PAGES.security;
 
 export default async function SecurityPage() {
   const user = await requireUser(PATH);
