@@ -1,13 +1,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IDENTITY_HEADERS } from '@cloakroom/shared';
+import { API_ROUTES, IDENTITY_HEADERS, PAGES } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { NextRequest } from 'next/server';
 import { deriveIdentityKey, verifyIdentity } from './identity-token';
 import { gatePage } from './page-gate';
 
-/** The proxy's gate end to end against the real API (test kit: real Redis, real DB), and
- *  against small real servers for what the API does not do on demand: hang, 500, close. */
+/** The proxy's gate end to end against the real API as production serves it (the test
+ *  kit's handler: real Redis, real DB, the GET /api/me fast path), and against small real
+ *  servers for what the API does not do on demand: hang, 500, close. */
 
 const key = deriveIdentityKey('a secret of at least thirty-two characters');
 let kit: TestApp;
@@ -24,7 +25,7 @@ const close = (server: Server) =>
 
 beforeAll(async () => {
   kit = await createTestApp();
-  api = createServer(kit.app);
+  api = createServer(kit.handler);
   apiUrl = await listen(api);
 });
 afterAll(async () => {
@@ -39,14 +40,15 @@ const passed = (res: Response, name: string) => res.headers.get(`x-middleware-re
 
 async function sessionCookie(role: 'user' | 'admin' = 'user') {
   const { agent, user } = await kit.signedInAgent({ role });
-  const res = await agent.get('/api/me');
+  const res = await agent.get(API_ROUTES.me.path);
   const cookie = (res.request as unknown as { cookies: string }).cookies;
   return { cookie, user, agent };
 }
 
 test('a signed-in request passes with identity headers only the page can verify', async () => {
   const { cookie, user } = await sessionCookie();
-  const res = await gate(request('/dashboard', { cookie, [IDENTITY_HEADERS.user]: 'forged', 'x-middleware-subrequest': 'proxy:proxy' }));
+  const served = kit.handler.stats.served;
+  const res = await gate(request(PAGES.dashboard, { cookie, [IDENTITY_HEADERS.user]: 'forged', 'x-middleware-subrequest': 'proxy:proxy' }));
   expect(res.headers.get('x-middleware-next')).toBe('1');
   const verified = verifyIdentity(key, passed(res, IDENTITY_HEADERS.user), passed(res, IDENTITY_HEADERS.signature), '/dashboard');
   expect(verified).toMatchObject({ ok: true, user: { id: user.id, email: user.email, role: 'user' } });
@@ -55,6 +57,8 @@ test('a signed-in request passes with identity headers only the page can verify'
   // The identity never goes to the browser.
   expect(res.headers.get(IDENTITY_HEADERS.user)).toBeNull();
   expect(res.headers.get('content-security-policy')).toMatch(/'nonce-[^']+'/);
+  // The proxy's question was answered by production's GET /api/me fast path.
+  expect(kit.handler.stats.served).toBe(served + 1);
 });
 
 test('served over https (as the forwarded scheme says), responses carry HSTS and upgrade requests', async () => {
@@ -80,7 +84,7 @@ test('public pages drop forged identity headers too', async () => {
 
 test('a revoked session is sent to sign-in and both possible cookies are deleted', async () => {
   const { cookie, agent } = await sessionCookie();
-  await agent.post('/api/auth/logout').expect(204);
+  await agent.post(API_ROUTES.logout.path).expect(204);
   const value = cookie.split('=').slice(1).join('=');
   const res = await gate(request('/security', { cookie: `${cookie}; __Host-sid=${value}` }));
   expect(res.status).toBe(307);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config/env';
+import { BUNDLE_COPY } from '../src/http/reference/bundle';
 import { ROOT } from './helpers/processes';
 
 interface Service {
@@ -133,6 +134,29 @@ describe('server/Dockerfile', () => {
     expect(last.some((line) => /^COPY .*server\/assets\/? server\/assets/.test(line))).toBe(true);
     expect(last.some((line) => /^HEALTHCHECK .*\/readyz/.test(line))).toBe(true);
     expect(last).toContain('ENV NODE_ENV=production PORT=4000');
+  });
+
+  test('the image carries no test kit: tests and the kit stay out of the context, and nothing they need is a runtime dependency', () => {
+    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const pattern of ['server/test', 'server/testing']) expect(ignored).toContain(pattern);
+    // Only the build and the assets reach the final stage.
+    const copies = last.filter((line) => /^COPY /.test(line));
+    expect(copies.filter((line) => /server\//.test(line)).map((line) => line.replace(/^COPY (--from=\S+ )?/, ''))).toEqual([
+      '/app/server/dist/ server/dist/',
+      'server/assets/ server/assets/',
+    ]);
+    const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, 'server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const testOnly of ['supertest', 'ajv', 'ajv-formats', 'fast-check', '@scalar/api-reference'])
+      expect(runtime.dependencies).not.toHaveProperty(testOnly);
+  });
+
+  test("the API reference's script is copied from the dev dependency to where the server looks for it", () => {
+    const copy = instructions.find((line) => line.includes('scalar-api-reference.js'));
+    expect(copy).toMatch(
+      /^RUN npx tsc -b shared server && .*cp "\$\(cd server && node -p "require\.resolve\('@scalar\/api-reference\/browser\/standalone\.js'\)"\)" (\S+)$/,
+    );
+    const target = /(\S+)$/.exec(copy!)![1]!;
+    expect(path.join(ROOT, target)).toBe(BUNDLE_COPY.replace(`${path.sep}src${path.sep}`, `${path.sep}dist${path.sep}`));
   });
 
   test('.dockerignore keeps local builds and dependencies out of the context', () => {

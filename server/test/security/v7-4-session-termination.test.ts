@@ -93,10 +93,10 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
     const rotatedKeepingOld = createApp({
       ...kit.infra,
       config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40), ...kit.config.session.secrets] } },
-    });
-    await request(rotatedKeepingOld.handler).get('/api/me').set('Cookie', cookie).expect(200);
-    const replaced = createApp({ ...kit.infra, config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40)] } } });
-    await request(replaced.handler).get('/api/me').set('Cookie', cookie).expect(401);
+    }).handler;
+    await request(rotatedKeepingOld).get('/api/me').set('Cookie', cookie).expect(200);
+    const replaced = createApp({ ...kit.infra, config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40)] } } }).handler;
+    await request(replaced).get('/api/me').set('Cookie', cookie).expect(401);
   });
 
   test('7.4.1 a revocation holds on every instance: another app on the same Redis and database refuses the session at once', async () => {

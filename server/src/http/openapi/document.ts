@@ -177,9 +177,14 @@ function generate(): OpenApiDocument {
       paths,
     },
     {
-      // zod's ISO timestamp pattern restates `format: date-time` in 400 characters.
       override: ({ jsonSchema }) => {
+        // zod's ISO timestamp pattern restates `format: date-time` in 400 characters.
         if (jsonSchema.format === 'date-time') delete jsonSchema.pattern;
+        // A record of any values, said plainly (some readers reject `{}` and propertyNames).
+        if (jsonSchema.type === 'object' && jsonSchema.propertyNames && !jsonSchema.properties) {
+          delete jsonSchema.propertyNames;
+          jsonSchema.additionalProperties = true;
+        }
       },
     },
   );

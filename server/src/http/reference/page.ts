@@ -14,7 +14,6 @@ const CONFIGURATION = {
   agent: { disabled: true },
   hideClientButton: true,
   showDeveloperTools: 'never',
-  showToolbar: 'never',
 };
 
 const INIT = `Scalar.createApiReference('#reference', ${JSON.stringify(CONFIGURATION)});`;
@@ -25,6 +24,7 @@ export const REFERENCE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Cloakroom API reference</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <div id="reference"></div>

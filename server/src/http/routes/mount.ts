@@ -93,7 +93,7 @@ export function mountRoutes(app: Express, handlers: RouteHandlers, session: Sess
     }
     const methods = pathIds.map((id) => API_ROUTES[id].method.toUpperCase());
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
-    app.all(path, (_req, res, next) => {
+    app.route(path).all((_req, res, next) => {
       res.setHeader('Allow', allow);
       next(new ApiError('method_not_allowed', `Use ${allow} on this path`));
     });
