@@ -12,7 +12,8 @@ export const emailSchema = requiredString('Email')
   .trim()
   .toLowerCase()
   .max(254, { error: 'Email must be at most 254 characters' })
-  .pipe(z.email({ error: 'Enter a valid email address' }));
+  .pipe(z.email({ error: 'Enter a valid email address' }))
+  .meta({ description: 'An email address; trimmed and lower-cased before anything else sees it.', example: 'ann@example.com' });
 
 /** A password exactly as typed: never trimmed, never case-folded. Only the byte cap
  *  applies here; it runs before hashing so an oversized password costs nothing. */
@@ -23,14 +24,22 @@ const passwordAsTyped = (label: string) =>
   });
 
 /** The policy for a new password (the common-password list is checked by the server). */
-export const newPasswordSchema = passwordAsTyped('Password').refine((p) => passwordLength(p) >= PASSWORD_MIN_LENGTH, {
-  error: `Password must be at least ${PASSWORD_MIN_LENGTH} characters`,
-});
+export const newPasswordSchema = passwordAsTyped('Password')
+  .refine((p) => passwordLength(p) >= PASSWORD_MIN_LENGTH, {
+    error: `Password must be at least ${PASSWORD_MIN_LENGTH} characters`,
+  })
+  .meta({
+    description: `At least ${PASSWORD_MIN_LENGTH} characters, at most ${PASSWORD_MAX_BYTES} bytes, not a commonly used password; kept exactly as typed.`,
+    // JSON Schema counts code points, as passwordLength does.
+    minLength: PASSWORD_MIN_LENGTH,
+  });
 
 /** An existing password being presented: any non-empty string within the byte cap. */
-export const presentedPasswordSchema = passwordAsTyped('Password').refine((p) => p.length > 0, {
-  error: 'Password is required',
-});
+export const presentedPasswordSchema = passwordAsTyped('Password')
+  .refine((p) => p.length > 0, {
+    error: 'Password is required',
+  })
+  .meta({ description: 'The password exactly as typed.', minLength: 1 });
 
 export const roleSchema = z.enum(['user', 'admin']).meta({ id: 'Role', description: 'What the user may do: `admin` opens the administration routes.' });
 export type Role = z.infer<typeof roleSchema>;
@@ -44,7 +53,12 @@ const body = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: 'Th
 export const registerBodySchema = body({
   email: emailSchema,
   password: newPasswordSchema,
-  name: requiredString('Name').trim().min(1, { error: 'Name must not be empty' }).max(100, { error: 'Name must be at most 100 characters' }).optional(),
+  name: requiredString('Name')
+    .trim()
+    .min(1, { error: 'Name must not be empty' })
+    .max(100, { error: 'Name must be at most 100 characters' })
+    .meta({ description: 'How to address the user (optional).' })
+    .optional(),
 });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
@@ -64,11 +78,11 @@ export const roleUpdateBodySchema = body({ role: roleSchema });
 export type RoleUpdateBody = z.infer<typeof roleUpdateBodySchema>;
 
 export const adminUsersQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Users per page.' }),
   /** Opaque: the nextCursor of the previous page (an email of up to 254 characters, encoded). */
-  cursor: z.string().max(400).optional(),
+  cursor: z.string().max(400).meta({ description: 'The `nextCursor` of the previous page; absent or empty for the first.' }).optional(),
   /** Case-insensitive email prefix. */
-  email: z.string().trim().toLowerCase().max(254).optional(),
+  email: z.string().trim().toLowerCase().max(254).meta({ description: 'Only users whose email starts with this (any case).' }).optional(),
 });
 export type AdminUsersQuery = z.infer<typeof adminUsersQuerySchema>;
 
