@@ -1,4 +1,4 @@
-import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { Migrator, type MigrationProvider } from 'kysely';
 import type { Db } from './connection';
 import { migrations } from './migrations';
 
