@@ -33,7 +33,8 @@ const writable = (p: string) => {
 function explainSqlite(url: string, err: unknown): Explanation {
   const how = 'Set DATABASE_URL to a file in a folder this user can write (the default is sqlite:./data/cloakroom.db), or fix the permissions.';
   const name = url.slice('sqlite:'.length);
-  if (name === ':memory:' || name === '') return { reason: messageOf(err), how };
+  if (name === ':memory:' || name === '')
+    return { reason: messageOf(err), how: 'An in-memory database needs only the better-sqlite3 driver: check that `npm ci` built it.' };
   const file = path.resolve(name);
   const folder = path.dirname(file);
   let existing = folder;
