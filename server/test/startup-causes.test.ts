@@ -153,7 +153,11 @@ if (postgres)
         await admin(databaseUrl, `create role ${role} login`);
         // PostgreSQL 15 and later do this by default; older ones need it said.
         await admin(db.url, 'revoke create on schema public from public');
-        const line = causeLine(await start({ DATABASE_URL: at((u) => ((u.username = role), (u.pathname = new URL(db.url).pathname))) }));
+        const asRole = at((u) => {
+          u.username = role;
+          u.pathname = new URL(db.url).pathname;
+        });
+        const line = causeLine(await start({ DATABASE_URL: asRole }));
         expect(line).toContain('permission denied for schema public');
         expect(line).toContain(`OWNER TO ${role}`);
       } finally {
@@ -163,9 +167,9 @@ if (postgres)
     });
 
     test('an unknown host: names it, and that compose names are not known outside compose', async () => {
-      const line = causeLine(await start({ DATABASE_URL: at((u) => (u.hostname = 'postgres')) }));
-      expect(line).toContain('the host postgres is not known');
-      expect(line).toContain('from this machine use 127.0.0.1');
+      const line = causeLine(await start({ DATABASE_URL: at((u) => (u.hostname = 'no-such-host.invalid')) }));
+      expect(line).toContain('the host no-such-host.invalid is not known');
+      expect(line).toContain('`postgres` is a name only inside docker compose; from this machine use 127.0.0.1');
     });
   });
 
