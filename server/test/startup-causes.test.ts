@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,13 +53,13 @@ describe('Redis', () => {
     expect(line).not.toMatch(/Start it/);
   });
 
-  test('something that is not Redis on the port: says so', async () => {
-    const server = net.createServer((socket) => socket.destroy());
+  test('something that is not Redis on the port (a web server): says so', async () => {
+    const server = http.createServer((_req, res) => res.end('not redis'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as net.AddressInfo;
       const line = causeLine(await start({ REDIS_URL: `redis://127.0.0.1:${port}` }));
-      expect(line).toMatch(/closed the connection during the handshake: something other than Redis listens there/);
+      expect(line).toMatch(/did not answer as Redis \(.+\): something else listens there, or a TLS port/);
     } finally {
       server.close();
     }

@@ -27,8 +27,10 @@ export function explainRedisFailure(shownUrl: string, url: string, cause: Error)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return `Redis at ${shownUrl} cannot be reached: the host ${new URL(url).hostname} is not known (${cause.message}). Check the host in REDIS_URL.`;
   }
-  if (cause instanceof SocketClosedUnexpectedlyError) {
-    return `Redis at ${shownUrl} closed the connection during the handshake: something other than Redis listens there, or a TLS port (rediss://). Check REDIS_URL.`;
+  // Something accepted the connection but did not speak RESP: it closed, reset, or sent
+  // bytes that are no Redis reply (an HTTP server, PostgreSQL, a TLS-only Redis).
+  if (cause instanceof SocketClosedUnexpectedlyError || code === 'ECONNRESET' || /^Unknown RESP type|^Protocol error/.test(cause.message)) {
+    return `Redis at ${shownUrl} did not answer as Redis (${cause.message}): something else listens there, or a TLS port (rediss://). Check REDIS_URL.`;
   }
   return `Redis is not answering at ${shownUrl} (${cause.message}). Start it with \`redis-server\` or \`docker compose up local-redis\`, or set REDIS_URL.`;
 }
