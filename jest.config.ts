@@ -1,8 +1,7 @@
 import type { Config } from 'jest';
 
 /** One Jest entry, one project per workspace. Tests are transpiled (not type-checked:
- *  `npm run typecheck` does that) to CommonJS; kysely ships ESM only, so it is
- *  transpiled too. */
+ *  `npm run typecheck` does that) to CommonJS. */
 const transform: Config['transform'] = {
   '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.jest.json' }],
 };
@@ -16,7 +15,6 @@ const moduleNameMapper = {
 const common = {
   transform,
   moduleNameMapper,
-  transformIgnorePatterns: ['/node_modules/(?!kysely/)'],
   testEnvironment: 'node',
 };
 

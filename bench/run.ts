@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     `load before: loadavg ${m.loadAverage.join(' ')}, CPU busy ${m.busyBefore === null ? '?' : Math.round(m.busyBefore * 100)}% over 2 s${m.busiest.length ? `; busiest: ${m.busiest.join(' | ')}` : ''}`,
   );
   console.log(
-    `load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to the README' : ''}`,
+    `load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to docs/performance.md' : ''}`,
   );
 
   let apiPort: number | undefined;

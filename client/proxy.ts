@@ -5,7 +5,7 @@ import { gatePage } from './lib/page-gate';
 
 /** Gates every page: one kept-alive GET /api/me with the session cookie, then pass (with
  *  signed identity headers), redirect to sign-in, 403, or fail closed with 503. The rules
- *  are in lib/gate.ts; README "Client" has the whole picture. */
+ *  are in lib/gate.ts; docs/architecture.md ("The page gate") has the whole picture. */
 export function proxy(request: NextRequest) {
   return gatePage(request, clientConfig(), identityKey(), process.env.NODE_ENV === 'development');
 }

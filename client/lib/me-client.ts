@@ -18,7 +18,7 @@ const MAX_BODY = 64 * 1024;
 /** GET /api/me server to server with nothing but the session cookie(s), never from a
  *  cache. node:http rather than fetch: every gated page view pays for this call, and
  *  fetch (undici's WHATWG layer, plus Next's instrumentation of it) cost about 2.5 times
- *  the CPU per call (bench: README "Performance"). */
+ *  the CPU per call (bench: docs/performance.md). */
 export function fetchMe(apiInternalUrl: string, sessionCookies: string, timeoutMs: number): Promise<MeResult> {
   const url = new URL(API_ROUTES.me.path, apiInternalUrl);
   const client = url.protocol === 'https:' ? https : http;

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { createPasswordHasher } from './auth/passwords/hasher';
 import type { Config } from './config/env';
-import { createDatabase, databaseKind, type DatabaseOptions, type Db } from './db/connection';
+import { createDatabase, type DatabaseOptions, type Db } from './db/connection';
 import { migrateToLatest } from './db/migrate';
+import { explainDatabaseFailure } from './db/startup-error';
 import { connectRedis, createRedis, redactUrl, StartupError } from './redis/client';
 import type { Infrastructure } from './services';
 
@@ -16,7 +17,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 /** Opens the database and brings its schema up to date, or fails within a few seconds
- *  with a StartupError saying how to make it available. Returns the migrations applied. */
+ *  with a one-line StartupError naming the cause and what to do (db/startup-error.ts). Returns the migrations applied. */
 export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOptions = {}): Promise<{ db: Db; applied: string[] }> {
   let db: Db | undefined;
   try {
@@ -24,11 +25,7 @@ export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOp
     return { db, applied: await within(5000, migrateToLatest(db, dbOptions.schema)) };
   } catch (err) {
     await db?.destroy().catch(() => undefined);
-    const how =
-      databaseKind(databaseUrl) === 'postgres'
-        ? 'Start it with `docker compose up postgres` (or your PostgreSQL service), or unset DATABASE_URL to use SQLite.'
-        : 'Check that the folder is writable, or set DATABASE_URL.';
-    throw new StartupError(`The database at ${redactUrl(databaseUrl)} is not usable (${(err as Error).message}). ${how}`);
+    throw new StartupError(explainDatabaseFailure(redactUrl(databaseUrl), databaseUrl, err));
   }
 }
 

@@ -1,6 +1,7 @@
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-errors';
+import { explainListenFailure } from './http/listen-error';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
@@ -65,8 +66,8 @@ async function main(): Promise<void> {
   if (config.host) server.listen(config.port, config.host, onListening);
   else server.listen(config.port, onListening);
   answerClientErrors(server);
-  server.on('error', (err) => {
-    console.error(`cloakroom: cannot listen on port ${config.port}: ${err.message}`);
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    console.error(`cloakroom: ${explainListenFailure(err, config.port, config.host)}`);
     process.exit(69);
   });
   shutdownOnSignal(

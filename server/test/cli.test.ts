@@ -113,7 +113,7 @@ describe('user:create without its database', () => {
     const port = await deadPort();
     const run = await userCreate(`postgres://postgres@127.0.0.1:${port}/nowhere`, ['--email', 'x@example.test', '--role', 'admin'], 'a fine long passphrase\n');
     expectOneLineFailure(run);
-    expect(run.stderr).toContain('docker compose up postgres');
+    expect(run.stderr).toContain('docker compose up local-postgres');
     expect(run.ms).toBeLessThan(15_000);
   });
 

@@ -1,44 +1,18 @@
 /** docker-compose.yml and server/Dockerfile, checked by reading them (no Docker engine
- *  runs here): the services exist, the API's environment is one the configuration
- *  schema accepts as a whole, and its secret comes from the environment. */
+ *  runs here): the file is valid against the compose-spec schema that `docker compose
+ *  config` uses, as written and once interpolated; by default only the web client and
+ *  the API publish ports, so the stack runs beside a local Redis and PostgreSQL; the
+ *  API's environment is one the configuration schema accepts as a whole, and its secret
+ *  comes from the environment. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config/env';
 import { BUNDLE_COPY } from '../src/http/reference/bundle';
+import { COMPOSE_PATH, composeSchemaErrors, defaultServices, environmentOf, interpolate, interpolateAll, readCompose } from './helpers/compose';
 import { ROOT } from './helpers/processes';
 
-interface Service {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  environment?: Record<string, string | number | boolean | null> | string[];
-  depends_on?: Record<string, { condition: string }> | string[];
-  healthcheck?: { test: string[] | string };
-  ports?: string[];
-}
-
-const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = readCompose();
 const { services } = compose;
-
-/** Compose's interpolation for the forms the file uses: ${VAR}, ${VAR:-default},
- *  ${VAR-default} and $$. */
-function interpolate(value: string, env: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}/g, (match, name?: string, colon?: string, fallback?: string) => {
-    if (match === '$$') return '$';
-    const set = env[name!];
-    if (fallback === undefined) return set ?? '';
-    return set === undefined || (colon === ':' && set === '') ? fallback : set;
-  });
-}
-
-/** A service's environment as compose would hand it over, given the caller's environment. */
-function environmentOf(service: Service, env: Record<string, string | undefined> = {}): Record<string, string> {
-  const raw = service.environment ?? {};
-  const pairs = Array.isArray(raw)
-    ? raw.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string])
-    : Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v)]);
-  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v ?? '', env)]));
-}
 
 const api = services.api!;
 const apiRawEnv = api.environment as Record<string, string>;
@@ -106,6 +80,109 @@ test('the api waits for healthy redis and postgres, which have health checks', (
 test('the api publishes the port it listens on', () => {
   const port = environmentOf(api).PORT;
   expect(api.ports?.some((mapping) => mapping.endsWith(`:${port}`))).toBe(true);
+});
+
+describe('the compose-spec schema, which `docker compose config` validates the file against', () => {
+  const errorsOf = composeSchemaErrors();
+  const shown = (document: unknown) => errorsOf(document).map((e) => `${e.instancePath} ${e.message}`);
+  const variables = [...new Set([...fs.readFileSync(COMPOSE_PATH, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))];
+
+  test('accepts the file as written (`docker compose config --no-interpolate`)', () => {
+    expect(shown(compose)).toEqual([]);
+  });
+
+  test('accepts it interpolated on a machine with none of its variables set', () => {
+    expect(shown(interpolateAll(compose, {}))).toEqual([]);
+  });
+
+  test('accepts it interpolated with every variable it reads set', () => {
+    const ports: Record<string, string> = { WEB_PORT: '3100', PORT: '4100', LOCAL_REDIS_PORT: '6380', LOCAL_POSTGRES_PORT: '5433' };
+    const env = Object.fromEntries(variables.map((name) => [name, ports[name] ?? 'a-value']));
+    expect(variables).toEqual(expect.arrayContaining(Object.keys(ports)));
+    expect(shown(interpolateAll(compose, env))).toEqual([]);
+  });
+
+  test.each<[string, (doc: typeof compose & Record<string, unknown>) => void]>([
+    ['a misspelt top-level key', (doc) => (doc.serivces = {})],
+    [
+      'a depends_on condition Compose does not know',
+      (doc) => ((doc.services.web!.depends_on as Record<string, { condition: string }>).api!.condition = 'service_ready'),
+    ],
+    ['a misspelt service key', (doc) => ((doc.services.api as Record<string, unknown>).enviroment = {})],
+    ['a port that is neither a number, a string nor a mapping', (doc) => (doc.services.api!.ports = [true as unknown as string])],
+    ['profiles as a word instead of a list', (doc) => ((doc.services['local-redis'] as Record<string, unknown>).profiles = 'local')],
+  ])('refuses the file with %s (the check can fail)', (_what, breakIt) => {
+    const broken = structuredClone(compose) as typeof compose & Record<string, unknown>;
+    breakIt(broken);
+    expect(shown(broken)).not.toEqual([]);
+  });
+});
+
+describe('published ports', () => {
+  test('by default only the web client and the API publish a port, on 127.0.0.1, so a local Redis and PostgreSQL keep theirs', () => {
+    const published = defaultServices(interpolateAll(compose, {}))
+      .filter(([, service]) => service.ports?.length)
+      .map(([name, service]) => [name, service.ports]);
+    expect(Object.fromEntries(published)).toEqual({ api: ['127.0.0.1:4000:4000'], web: ['127.0.0.1:3000:3000'] });
+  });
+
+  test("WEB_PORT and PORT move them; the API's APP_ORIGIN follows WEB_PORT, and inside its container it still listens on 4000", () => {
+    const moved = { WEB_PORT: '3100', PORT: '4100', SESSION_SECRET: STRONG_SECRET };
+    const doc = interpolateAll(compose, moved);
+    expect(doc.services.web!.ports).toEqual(['127.0.0.1:3100:3000']);
+    expect(doc.services.api!.ports).toEqual(['127.0.0.1:4100:4000']);
+    const config = loadConfig(environmentOf(api, moved));
+    expect(config.appOrigin).toBe('http://localhost:3100');
+    expect(config.port).toBe(4000);
+    expect(loadConfig(environmentOf(api, { SESSION_SECRET: STRONG_SECRET })).appOrigin).toBe('http://localhost:3000');
+    expect(loadConfig(environmentOf(api, { ...moved, APP_ORIGIN: 'https://app.example.com' })).appOrigin).toBe('https://app.example.com');
+  });
+
+  test('local-redis and local-postgres start only when named (profile "local"), on loopback, with the stack\'s images and a volume of their own', () => {
+    const local = Object.entries(services).filter(([, service]) => service.profiles?.length);
+    expect(local.map(([name]) => name).sort()).toEqual(['local-postgres', 'local-redis']);
+    for (const [, service] of local) {
+      expect(service.profiles).toEqual(['local']);
+      for (const mapping of service.ports ?? []) expect(mapping).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(services['local-redis']!.image).toBe(services.redis!.image);
+    expect(services['local-redis']!.command).toEqual(services.redis!.command);
+    expect(services['local-postgres']!.image).toBe(services.postgres!.image);
+    const doc = interpolateAll(compose, {});
+    expect(doc.services['local-redis']!.ports).toEqual(['127.0.0.1:6379:6379']);
+    expect(doc.services['local-postgres']!.ports).toEqual(['127.0.0.1:5432:5432']);
+    expect(interpolateAll(compose, { LOCAL_REDIS_PORT: '6380' }).services['local-redis']!.ports).toEqual(['127.0.0.1:6380:6379']);
+    // Two PostgreSQL servers on one data folder would corrupt it.
+    const volumeOf = (name: string) => services[name]!.volumes!.map((v) => v.split(':')[0]);
+    expect(volumeOf('local-postgres')).not.toEqual(expect.arrayContaining(volumeOf('postgres')));
+    expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining([...volumeOf('postgres'), ...volumeOf('local-postgres')]));
+  });
+
+  test('the DATABASE_URL the file gives for local-postgres is the database it creates', () => {
+    const documented = /DATABASE_URL=(postgres:\/\/\S+)/.exec(fs.readFileSync(COMPOSE_PATH, 'utf8'))?.[1];
+    const url = new URL(documented!);
+    const pg = environmentOf(services['local-postgres']!);
+    expect([url.hostname, url.port, decodeURIComponent(url.username), decodeURIComponent(url.password), url.pathname]).toEqual([
+      '127.0.0.1',
+      interpolate(services['local-postgres']!.ports![0]!, {}).split(':')[1],
+      pg.POSTGRES_USER,
+      pg.POSTGRES_PASSWORD,
+      `/${pg.POSTGRES_DB}`,
+    ]);
+  });
+
+  test('every `docker compose up <service>` that an error message or the docs suggest is a service of this file', () => {
+    const files = [
+      ...fs.readdirSync(path.join(ROOT, 'server/src'), { recursive: true, encoding: 'utf8' }).map((f) => path.join('server/src', f)),
+      'README.md',
+      ...(fs.existsSync(path.join(ROOT, 'docs')) ? fs.readdirSync(path.join(ROOT, 'docs')).map((f) => path.join('docs', f)) : []),
+    ].filter((f) => /\.(ts|md)$/.test(f));
+    const named = files.flatMap((f) =>
+      [...fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/docker compose up (?:--?[\w-]+ )*([a-z][\w-]*)/g)].map((m) => `${f}: ${m[1]}`),
+    );
+    expect(named.filter((entry) => entry.endsWith(': local-redis')).length).toBeGreaterThan(0);
+    expect(named.filter((entry) => !(entry.split(': ')[1]! in services))).toEqual([]);
+  });
 });
 
 describe('server/Dockerfile', () => {

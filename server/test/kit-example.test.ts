@@ -1,5 +1,5 @@
-// A tester's own suite against the API, using the test kit. The README's "Test kit"
-// section shows this file as it is (readme.test.ts checks that they stay the same).
+// A tester's own suite against the API, using the test kit. docs/testing.md ("The test kit")
+// shows this file as it is (readme.test.ts checks that they stay the same).
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 
 describe.each(testDatabases())('my feature on $name', ({ databaseUrl }) => {

@@ -24,12 +24,12 @@ function expectOneLine(run: Finished): string {
   return lines[0]!;
 }
 
-test('Redis not answering: exits within seconds, naming `docker compose up redis` and `redis-server`', async () => {
+test('Redis not answering: exits within seconds, naming the refused connection, `redis-server` and `docker compose up local-redis`', async () => {
   const port = await deadPort();
   const run = await start({ REDIS_URL: `redis://127.0.0.1:${port}` });
   const line = expectOneLine(run);
-  expect(line).toContain(`127.0.0.1:${port}`);
-  expect(line).toContain('docker compose up redis');
+  expect(line).toContain(`Redis is not answering at redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`);
+  expect(line).toContain('docker compose up local-redis');
   expect(line).toContain('redis-server');
   // The connection attempt is bounded at 3 s; the rest is starting Node and tsx.
   expect(run.ms).toBeLessThan(15_000);
@@ -39,8 +39,8 @@ test('PostgreSQL not answering: exits within seconds, saying how to start it', a
   const port = await deadPort();
   const run = await start({ DATABASE_URL: `postgres://cloakroom:db-password@127.0.0.1:${port}/cloakroom` });
   const line = expectOneLine(run);
-  expect(line).toMatch(/database .*not usable/);
-  expect(line).toContain('docker compose up postgres');
+  expect(line).toMatch(/database .*not usable: connect ECONNREFUSED/);
+  expect(line).toContain('docker compose up local-postgres');
   expect(line).not.toContain('db-password');
   expect(run.ms).toBeLessThan(15_000);
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Brute-force and abuse limits (ASVS 6.3.1, 2.4.1). The README's "Security" section
+/** Brute-force and abuse limits (ASVS 6.3.1, 2.4.1). docs/security.md ("Brute force")
  *  explains how they fit together; the defaults are chosen so that one address can
  *  never reach the per-account ceiling on its own (see `accountCeilingReachableFromOneIp`). */
 

@@ -25,7 +25,7 @@ function sqliteFile(url: string): string {
 }
 
 /** Kysely's SQLite driver prepares every query anew, and preparing cost as much as
- *  running the user lookup of GET /api/me (CPU profile, README "Performance"). The
+ *  running the user lookup of GET /api/me (CPU profile, docs/performance.md). The
  *  app issues a small fixed set of SQL strings, so prepared statements are kept and
  *  reused; a statement still busy (an open iterator) is never shared, and the cache is
  *  bounded in case some query ever varies its text. */

@@ -1,4 +1,4 @@
-import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { Migrator, type MigrationProvider } from 'kysely';
 import type { Db } from './connection';
 import { migrations } from './migrations';
 
@@ -14,7 +14,7 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<string[]
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const message = error instanceof Error ? error.message : JSON.stringify(error);
     // No failing migration means Kysely never got as far as running one (no connection).
-    throw new Error(failed ? `migration ${failed} failed: ${message}` : message);
+    throw new Error(failed ? `migration ${failed} failed: ${message}` : message, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

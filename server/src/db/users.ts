@@ -52,7 +52,7 @@ const fromColumns = (c: UserColumns): UserRow => ({
 export function usersRepository(db: Db) {
   // Every authenticated request reads its user fresh (never cached, so a role change
   // or a deleted account counts at once); building and compiling this query each time
-  // cost more than running it (CPU profile, README "Performance"). Compiled once here,
+  // cost more than running it (CPU profile, docs/performance.md). Compiled once here,
   // only the parameter changes. On SQLite the compiled statement runs straight on the
   // connection: Kysely's executor (connection lock, plugin passes, several awaits) cost
   // about a tenth of GET /api/me's throughput.

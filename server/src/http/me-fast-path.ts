@@ -33,8 +33,8 @@ const ME = API_ROUTES.me.path;
  * GET /api/me in front of Express. Every gated page view of the client costs one, and
  * Express's own per-request work (request/response decoration, the router, a dozen
  * middleware calls, res.json) cost more than everything the route itself does: a CPU
- * profile put the bare framework at about half the time of the whole request (README,
- * "Performance").
+ * profile put the bare framework at about half the time of the whole request
+ * (docs/performance.md).
  *
  * For the plain case only, a GET of exactly /api/me with one validly signed session
  * cookie, no Origin (so no CORS decision), a session that passes every check and needs

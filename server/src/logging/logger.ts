@@ -67,7 +67,7 @@ export function logRequest(logger: Logger, id: string, method: string | undefine
  *  request id ("request aborted" when the client went away first). The same line
  *  pino-http writes, without its per-request cost: pino-http builds two child loggers
  *  and serializes the request up front on every request, which a CPU profile of
- *  GET /api/me showed among the largest costs of the route (see README, Performance).
+ *  GET /api/me showed among the largest costs of the route (see docs/performance.md).
  *  Here the child logger for `req.log` is made only if something logs through it. */
 export function requestLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {

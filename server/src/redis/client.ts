@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import { withDeadlines } from './deadline';
+import { explainRedisFailure, isHandshakeRefusal } from './startup-error';
 
 function clientFor(url: string, timeoutMs: number) {
   // node-redis's own command timeout (5 s by default) stops counting once a command is
@@ -41,21 +42,28 @@ export function createRedis(url: string, timeoutMs: number, logger: Logger): Red
   return withDeadlines(client, { timeoutMs, logger });
 }
 
-/** Connects, or fails within `withinMs` with a message that says how to start Redis. */
+/** Connects, or fails within `withinMs` (at once when Redis refuses the handshake) with a
+ *  one-line StartupError naming the cause (redis/startup-error.ts). */
 export async function connectRedis(client: Redis, url: string, withinMs = 3000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), withinMs);
+  let onError: ((err: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    let lastError: Error | undefined;
+    timer = setTimeout(() => reject(lastError ?? new Error('timed out')), withinMs);
+    onError = (err) => {
+      lastError = err;
+      if (isHandshakeRefusal(err)) reject(err);
+    };
+    client.on('error', onError);
   });
   try {
-    await Promise.race([client.connect(), timeout]);
+    await Promise.race([client.connect(), failed]);
   } catch (err) {
     client.destroy();
-    throw new StartupError(
-      `Redis is not answering at ${redactUrl(url)} (${(err as Error).message}). Start it with \`docker compose up redis\` or \`redis-server\`, or set REDIS_URL.`,
-    );
+    throw new StartupError(explainRedisFailure(redactUrl(url), url, err as Error));
   } finally {
     clearTimeout(timer);
+    client.off('error', onError!);
   }
 }
 

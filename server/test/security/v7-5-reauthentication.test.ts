@@ -3,7 +3,7 @@
  * change (7.5.1), and users viewing and ending their sessions (7.5.2). The new session
  * ID after a password change is 7.2.4, in v7-2-session-tokens.test.ts.
  *
- * Deviation, documented in the README: 7.5.2 asks for the credentials to be entered
+ * Deviation, documented in docs/security.md: 7.5.2 asks for the credentials to be entered
  * again before ending sessions; the API contract (DESIGN.md) ends them with the session
  * alone, so a stolen session can end the owner's other sessions (not read them).
  */

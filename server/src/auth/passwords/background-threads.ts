@@ -22,7 +22,7 @@ export function threadCpuTimes(): Map<number, number> | null {
  * Lowers the CPU priority of libuv's thread pool, where argon2 hashes run, so that
  * hashing only gets the CPU that the event loop leaves: under a storm of sign-ins the
  * requests already being served (GET /api/me above all) keep their latency, and sign-ins
- * wait instead (bench: README "Performance", login storm). Node does not say which
+ * wait instead (bench: docs/performance.md, login storm). Node does not say which
  * threads form the pool, so `work` (a hash) runs on every pool thread at once and the
  * threads that did it are the ones lowered. Linux only (per-thread niceness); elsewhere,
  * or when nothing measurable ran, it changes nothing. Returns the threads lowered.

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as users from './001_users';
 import * as securityEvents from './002_security_events';
 

@@ -23,6 +23,10 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+const MISSING =
+  'redis-server was not found on PATH: the fault tests start Redis servers of their own, so they need the binary, not only a running Redis. ' +
+  'Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) or put its folder on PATH.';
+
 /** `persistent`: append-only file, fsync on every write, so a crash loses nothing. */
 export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<RedisServer> {
   const port = await deadPort();
@@ -51,10 +55,15 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', args, { stdio: 'ignore' });
+      const spawned = spawn('redis-server', args, { stdio: 'ignore' });
+      child = spawned;
+      let spawnError: NodeJS.ErrnoException | undefined;
+      spawned.on('error', (err) => (spawnError = err));
       const deadline = Date.now() + 10_000;
       while (!(await answersPing(port))) {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${readLog(dir)}`);
+        if (spawnError?.code === 'ENOENT') throw new Error(MISSING);
+        if (spawnError) throw new Error(`redis-server could not be started: ${spawnError.message}`);
+        if (spawned.exitCode !== null) throw new Error(`redis-server exited with ${spawned.exitCode}: ${readLog(dir)}`);
         if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer: ${readLog(dir)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -77,7 +86,12 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return server;
 }
 
