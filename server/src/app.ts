@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { deviceCookie } from './http/device-cookie';
 import { corsPolicy } from './http/middleware/cors';
 import { csrfOriginCheck } from './http/middleware/csrf';
 import { errorHandler, notFound } from './http/middleware/error-handler';
@@ -6,6 +7,7 @@ import { jsonOnly } from './http/middleware/json-only';
 import { rateLimits } from './http/middleware/rate-limits';
 import { securityHeaders } from './http/middleware/security-headers';
 import { sessionMiddleware } from './http/middleware/session';
+import { localCredentials } from './http/passport';
 import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
 import { eventRoutes } from './http/routes/events';
@@ -13,6 +15,7 @@ import { healthRoutes } from './http/routes/health';
 import { meRoutes } from './http/routes/me';
 import { passwordRoutes } from './http/routes/password';
 import { sessionRoutes } from './http/routes/sessions';
+import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
 
@@ -31,9 +34,10 @@ const noStore: RequestHandler = (_req, res, next) => {
 export function createApp(infra: Infrastructure): { app: Express; services: Services } {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
+  const cookie = sessionCookie(config);
   const session = sessionMiddleware({
     store: services.store,
-    cookie: services.cookie,
+    cookie,
     secrets: config.session.secrets,
     limits: services.limits,
     authenticate: services.authenticate,
@@ -60,17 +64,19 @@ export function createApp(infra: Infrastructure): { app: Express; services: Serv
     '/api/auth',
     authRoutes({
       accounts: services.accounts,
-      passport: services.passport,
+      credentials: localCredentials(services.accounts),
       session,
-      cookie: services.cookie,
+      cookie,
+      device: deviceCookie(services.devices, cookie, config.deviceTrustMs),
       secrets: config.session.secrets,
       signIn: services.signIn,
+      signOut: services.signOut,
       events: services.events,
       limits,
     }),
   );
-  app.use('/api/auth', sessionRoutes({ session, management: services.sessionManagement, cookie: services.cookie }));
-  app.use('/api/auth', passwordRoutes({ session, passport: services.passport, change: services.passwordChange, limits: limits.passwordChange }));
+  app.use('/api/auth', sessionRoutes({ session, sessions: services.sessions, cookie }));
+  app.use('/api/auth', passwordRoutes({ session, change: services.passwordChange, limits: limits.passwordChange }));
   app.use('/api/auth', eventRoutes({ session, events: services.events }));
   app.use('/api/admin', adminRoutes({ session, admin: services.admin }));
   app.use('/api', meRoutes(session));

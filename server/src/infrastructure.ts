@@ -3,7 +3,8 @@ import { createPasswordHasher } from './auth/passwords/hasher';
 import type { Config } from './config/env';
 import { createDatabase, databaseKind, type DatabaseOptions, type Db } from './db/connection';
 import { migrateToLatest } from './db/migrate';
-import { connectRedis, createRedis, redactUrl, StartupError } from './redis/client';
+import { connectRedis, createRedis } from './redis/client';
+import { redactUrl, StartupError } from './startup';
 import type { Infrastructure } from './services';
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { adminUsersQuerySchema, roleUpdateBodySchema, userIdSchema, type AdminUs
 import { Router, type Request } from 'express';
 import { toPublicUser } from '../../accounts/public-user';
 import type { UserAdministration } from '../../admin/users';
-import { clientContext } from '../../auth/client-context';
+import { clientContext } from '../client-context';
 import { ApiError, notFound } from '../errors';
 import type { SessionHttp } from '../middleware/session';
 import { requireRole } from '../middleware/require-role';
@@ -57,7 +57,7 @@ export function adminRoutes(deps: { session: SessionHttp; admin: UserAdministrat
       ...asAdmin,
       handle(async (req, res) => {
         const { role } = parse(roleUpdateBodySchema, req.body);
-        const result = await admin.changeRole(req.auth!.user, targetId(req), role, clientContext(req));
+        const result = await admin.changeRole(req.auth!.user.id, targetId(req), role, clientContext(req));
         if (!result.ok && result.reason === 'not_found') throw userNotFound();
         if (!result.ok) throw new ApiError('last_admin', 'This is the last admin: make someone else an admin first');
         const body: UserResponse = { user: toPublicUser(result.user) };

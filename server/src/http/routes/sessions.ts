@@ -1,12 +1,11 @@
 import { sessionHandleSchema, type SessionListItem, type SessionsResponse } from '@cloakroom/shared';
 import { Router } from 'express';
-import type { SessionManagement } from '../../accounts/session-management';
-import { clientContext } from '../../auth/client-context';
-import type { SessionCookie } from '../../auth/session/cookie';
-import type { UserSession } from '../../auth/session/user-sessions';
+import type { UserSession, UserSessions } from '../../auth/session/user-sessions';
+import { clientContext } from '../client-context';
 import { notFound } from '../errors';
 import type { SessionHttp } from '../middleware/session';
-import { endCurrentSession } from '../session-end';
+import type { SessionCookie } from '../session-cookie';
+import { endedCurrentSession } from '../session-end';
 import { handle, route } from './route';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -26,8 +25,8 @@ function toListItem(s: UserSession, currentHandle: string): SessionListItem {
 /** The signed-in user's sessions: GET /sessions, DELETE /sessions (all but this one),
  *  DELETE /sessions/:id. Ids are public handles; a revoked session is refused on its
  *  very next request because its record is gone from Redis. */
-export function sessionRoutes(deps: { session: SessionHttp; management: SessionManagement; cookie: SessionCookie }): Router {
-  const { session, management, cookie } = deps;
+export function sessionRoutes(deps: { session: SessionHttp; sessions: UserSessions; cookie: SessionCookie }): Router {
+  const { session, sessions, cookie } = deps;
   const router = Router();
   const signedIn = [session.load, session.requireAuth];
 
@@ -36,7 +35,7 @@ export function sessionRoutes(deps: { session: SessionHttp; management: SessionM
       session.readAuth,
       handle(async (req, res) => {
         const { user, handle: current } = req.auth!;
-        const body: SessionsResponse = { sessions: (await management.list(user.id)).map((s) => toListItem(s, current)) };
+        const body: SessionsResponse = { sessions: (await sessions.list(user)).map((s) => toListItem(s, current)) };
         res.json(body);
       }),
     ],
@@ -44,22 +43,24 @@ export function sessionRoutes(deps: { session: SessionHttp; management: SessionM
       ...signedIn,
       handle(async (req, res) => {
         const { user, handle: current } = req.auth!;
-        res.json({ revoked: await management.revokeOthers(user.id, current, clientContext(req)) });
+        res.json({ revoked: await sessions.revokeOthers(user.id, current, clientContext(req)) });
       }),
     ],
   });
 
   route(router, '/sessions/:id', {
     delete: [
-      ...signedIn,
+      // Read-only: the caller's own session may be the one that ends.
+      session.readAuthOnly,
       handle(async (req, res) => {
         const { user, handle: current } = req.auth!;
         const target = sessionHandleSchema.safeParse(req.params.id);
+        const isCurrent = target.success && target.data === current;
         // Malformed, someone else's, or already gone: the same 404 for all three.
-        if (!target.success || !(await management.revoke(user.id, target.data, clientContext(req), target.data === current))) {
+        if (!target.success || !(await sessions.revoke(user.id, target.data, { client: clientContext(req), current: isCurrent }))) {
           throw notFound('That session');
         }
-        if (target.data === current) await endCurrentSession(req, res, cookie);
+        if (isCurrent) endedCurrentSession(req, res, cookie);
         res.status(204).end();
       }),
     ],
