@@ -38,7 +38,7 @@ const usage = `npm run bench [-- options]
   --soak-rate=N          soak operations per second (default 40)
   --flood                run only the argon2 flood scenario (bench/flood.ts; also part of the full run)
   --flood-seconds=N      flood length (default 20)
-  --flood-clients=N      attacking clients per address (default 100)
+  --flood-clients=N      attacking clients per address (default 20)
   --no-build             use the existing builds (server/dist, client/${CLIENT_DIST_DIR})
   --rounds=N             alternating rounds per comparison (default 3)
   --duration=S           seconds per measurement (default 5)
@@ -73,7 +73,7 @@ function parseOptions(argv: string[]): Options {
     soakRate: 40,
     flood: false,
     floodSeconds: 20,
-    floodClients: 100,
+    floodClients: 20,
     build: true,
     rounds: 3,
     durationS: 5,
