@@ -28,6 +28,7 @@ import {
   type ApiSettings,
   type BenchUsers,
 } from './lib/stack';
+import { flood, type FloodResult } from './flood';
 import { soak } from './soak';
 import { spawn } from 'node:child_process';
 
@@ -35,6 +36,9 @@ const usage = `npm run bench [-- options]
   --soak                 run the soak instead (mixed register/login/me/logout at a steady rate)
   --soak-seconds=N       soak length (default 180)
   --soak-rate=N          soak operations per second (default 40)
+  --flood                run only the argon2 flood scenario (bench/flood.ts; also part of the full run)
+  --flood-seconds=N      flood length (default 20)
+  --flood-clients=N      attacking clients per address (default 20)
   --no-build             use the existing builds (server/dist, client/${CLIENT_DIST_DIR})
   --rounds=N             alternating rounds per comparison (default 3)
   --duration=S           seconds per measurement (default 5)
@@ -50,6 +54,9 @@ export interface Options {
   soak: boolean;
   soakSeconds: number;
   soakRate: number;
+  flood: boolean;
+  floodSeconds: number;
+  floodClients: number;
   build: boolean;
   rounds: number;
   durationS: number;
@@ -64,6 +71,9 @@ function parseOptions(argv: string[]): Options {
     soak: false,
     soakSeconds: 180,
     soakRate: 40,
+    flood: false,
+    floodSeconds: 20,
+    floodClients: 20,
     build: true,
     rounds: 3,
     durationS: 5,
@@ -82,6 +92,9 @@ function parseOptions(argv: string[]): Options {
     if (flag === '--soak') o.soak = true;
     else if (flag === '--soak-seconds') o.soakSeconds = num();
     else if (flag === '--soak-rate') o.soakRate = num();
+    else if (flag === '--flood') o.flood = true;
+    else if (flag === '--flood-seconds') o.floodSeconds = num();
+    else if (flag === '--flood-clients') o.floodClients = num();
     else if (flag === '--no-build') o.build = false;
     else if (flag === '--rounds') o.rounds = num();
     else if (flag === '--duration') o.durationS = num();
@@ -89,7 +102,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--big-sessions') o.bigSessions = num();
     else if (flag === '--storm') o.storm = num();
     else if (flag === '--no-pages') o.pages = false;
-    else if (flag === '--quick') Object.assign(o, { rounds: 1, durationS: 2, bigSessions: 20_000, soakSeconds: 30 });
+    else if (flag === '--quick') Object.assign(o, { rounds: 1, durationS: 2, bigSessions: 20_000, soakSeconds: 30, floodSeconds: 8 });
     else if (flag === '--help' || flag === '-h') {
       console.log(usage);
       process.exit(0);
@@ -161,12 +174,12 @@ async function main(): Promise<void> {
   if (options.build) {
     console.log('\nbuilding the API and the client (production builds)…');
     await run('npm', ['run', 'build:api', '--silent']);
-    if (options.pages && !options.soak) {
+    if (options.pages && !options.soak && !options.flood) {
       apiPort = await freePort();
       await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR, API_INTERNAL_URL: `http://127.0.0.1:${apiPort}` });
       fs.writeFileSync(clientApiPortFile(), String(apiPort));
     }
-  } else if (options.pages && !options.soak && fs.existsSync(clientApiPortFile())) {
+  } else if (options.pages && !options.soak && !options.flood && fs.existsSync(clientApiPortFile())) {
     apiPort = Number(fs.readFileSync(clientApiPortFile(), 'utf8'));
   }
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist is missing: run `npm run build:api` or drop --no-build');
@@ -190,14 +203,14 @@ async function main(): Promise<void> {
   const started = new Date();
   let results: Record<string, unknown>;
   try {
-    results = options.soak ? await soak(ctx) : await fullRun(ctx);
+    results = options.soak ? await soak(ctx) : options.flood ? { flood: await floodRun(ctx) } : await fullRun(ctx);
   } finally {
     clearInterval(heartbeat);
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
   const out = {
-    kind: options.soak ? 'soak' : 'bench',
+    kind: options.soak ? 'soak' : options.flood ? 'flood' : 'bench',
     startedAt: started.toISOString(),
     machine: m,
     after,
@@ -353,6 +366,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const main1 = await alternate(ctx, targets, 'throughput');
   const storm = await stormRounds(ctx, targets[0]!, api, users);
   const listRevoke = await listAndRevoke(ctx, api, users, template);
+  const floodResult = await floodRun(ctx);
 
   // ---- report
   const s = (key: string): Summary | undefined => (main1.get(key) ? summarize(main1.get(key)!) : undefined);
@@ -399,6 +413,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const info = [
     `API with ${shortCount(o.bigSessions)} vs 1 thousand sessions stored: ${ratio(big.rps, apiS.rps)}× req/s, p99 ${big.p99} vs ${apiS.p99} ms`,
     `login storm: ${storm.loginsPerSecond.toFixed(1)} sign-ins/s at argon2id m=19456 KiB t=2 p=1 (${JSON.stringify(storm.statuses)})`,
+    floodLine(floodResult),
     `user with 10 thousand sessions: list ${listRevoke.listMs} ms (${listRevoke.listed} sessions, ${listRevoke.listKiB} KiB), revoke all but current ${listRevoke.revokeMs} ms (${listRevoke.revoked} revoked), medians of ${listRevoke.reps}`,
   ];
 
@@ -414,10 +429,17 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     verdicts,
     storm: { loginsPerSecond: storm.loginsPerSecond, statuses: storm.statuses },
     listRevoke,
+    flood: floodResult,
     bigSessions: { count: o.bigSessions, fillSeconds, redisDb: bigDb, keys: bigKeys },
     pagesNote,
     table: table(rows),
   };
+}
+
+const floodRun = (ctx: Context) => flood(ctx, { seconds: ctx.options.floodSeconds, aloneSeconds: 5, perAddress: ctx.options.floodClients });
+
+function floodLine({ during, alone }: FloodResult): string {
+  return `argon2 flood (3 addresses signing in with right passwords): legitimate sign-ins ${during.successRate}% succeeded ${JSON.stringify(during.statuses)}, p99 ${during.p99} ms (alone ${alone.p99} ms)`;
 }
 
 function shortCount(n: number): string {

@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { deviceCookie } from './http/device-cookie';
 import { withMeFastPath, type ApiHandler } from './http/me-fast-path';
 import { corsPolicy } from './http/middleware/cors';
 import { csrfOriginCheck } from './http/middleware/csrf';
@@ -18,6 +19,8 @@ import { mountRoutes, type RouteHandlers } from './http/routes/mount';
 import { passwordHandlers } from './http/routes/password';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
+import { localCredentials } from './http/passport';
+import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
 
@@ -49,9 +52,10 @@ export interface Api {
 export function createApp(infra: Infrastructure): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
+  const cookie = sessionCookie(config);
   const session = sessionMiddleware({
     store: services.store,
-    cookie: services.cookie,
+    cookie,
     secrets: config.session.secrets,
     limits: services.limits,
     authenticate: services.authenticate,
@@ -78,18 +82,20 @@ export function createApp(infra: Infrastructure): Api {
     ...healthHandlers(redis, db),
     ...authHandlers({
       accounts: services.accounts,
-      passport: services.passport,
+      credentials: localCredentials(services.accounts),
       session,
-      cookie: services.cookie,
+      cookie,
+      device: deviceCookie(services.devices, cookie, config.deviceTrustMs),
       secrets: config.session.secrets,
       signIn: services.signIn,
+      signOut: services.signOut,
       events: services.events,
       limits,
     }),
     ...meHandlers(),
-    ...passwordHandlers({ passport: services.passport, change: services.passwordChange, limits: limits.passwordChange }),
+    ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
     ...eventHandlers({ events: services.events }),
-    ...sessionHandlers({ management: services.sessionManagement, cookie: services.cookie }),
+    ...sessionHandlers({ sessions: services.sessions, cookie }),
     ...adminHandlers({ admin: services.admin }),
     ...referenceHandlers({ document: openapi, bundle: referenceBundle() }),
   };

@@ -4,7 +4,8 @@ import type { Config } from './config/env';
 import { createDatabase, type DatabaseOptions, type Db } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { explainDatabaseFailure } from './db/startup-error';
-import { connectRedis, createRedis, redactUrl, StartupError } from './redis/client';
+import { connectRedis, createRedis } from './redis/client';
+import { redactUrl, StartupError } from './startup';
 import type { Infrastructure } from './services';
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { explainListenFailure } from './http/listen-error';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
-import { StartupError } from './redis/client';
+import { StartupError } from './startup';
 
 /** Stops accepting connections, lets in-flight requests finish, then closes Redis and
  *  the database. Idle keep-alive connections are closed so they cannot hold the exit. */
@@ -59,9 +59,13 @@ async function main(): Promise<void> {
   const onListening = () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, env: config.env, database: config.databaseUrl.split(':')[0] }, `cloakroom API listening on port ${port}`);
+    const host = typeof address === 'object' && address ? address.address : config.host;
+    const where = config.host ? `${host}:${port}` : `port ${port} (every interface)`;
+    logger.info({ host, port, env: config.env, database: config.databaseUrl.split(':')[0] }, `cloakroom API listening on ${where}`);
   };
-  // No host: Node listens on every interface, IPv6 and IPv4 alike.
+  // No host: Node listens on every interface, IPv6 and IPv4 alike. A process signing
+  // with the public development secret gets loopback from the config unless HOST says
+  // otherwise (config/env.ts).
   const server = http.createServer(handler);
   if (config.host) server.listen(config.port, config.host, onListening);
   else server.listen(config.port, onListening);

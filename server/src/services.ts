@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
+import { sessionCookieName } from '@cloakroom/shared';
 import { accounts } from './accounts/accounts';
 import { passwordChange } from './accounts/password-change';
-import { sessionManagement } from './accounts/session-management';
 import { userAdministration } from './admin/users';
-import { loginLockout } from './auth/lockout';
-import { createPassport } from './auth/passport';
+import { attemptCounters } from './auth/attempts';
+import { deviceTokens } from './auth/devices';
 import type { PasswordHasher } from './auth/passwords/hasher';
+import { QueueShares } from './auth/passwords/queue-shares';
 import { sessionAuthenticator } from './auth/session/authenticate';
 import { sessionReader } from './auth/session/read';
-import { sessionCookie } from './auth/session/cookie';
 import type { SessionLimits } from './auth/session/record';
+import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
 import { signIn } from './auth/sign-in';
@@ -41,13 +42,22 @@ export function createServices(infra: Infrastructure) {
     touchIntervalMs: config.session.touchIntervalMs,
   };
   const users = usersRepository(db);
-  const store = new HashedRedisStore(redis, keys, limits);
-  const accountService = accounts(users, hasher);
-  const sessions = userSessions(store);
   const events = securityEvents(securityEventsRepository(db), logger);
-  const lockout = loginLockout(redis, keys, config.limits.lockout);
+  const maxPerUser = config.session.maxPerUser;
+  const store = new HashedRedisStore(redis, keys, limits, {
+    maxPerUser,
+    // A new session beyond the cap ended older ones: the owner's audit trail says so.
+    onEvicted: async (userId, handles) => {
+      for (const session of handles)
+        await events.record(userId, 'session_revoked', { ip: null, userAgent: null }, { reason: 'session_limit', limit: maxPerUser, session });
+    },
+  });
+  const shares = new QueueShares(config.limits.hashQueue);
+  const counters = attemptCounters(redis, keys, config.limits);
+  const accountService = accounts(users, hasher, shares);
+  const sessions = userSessions(store, events);
   const authenticate = sessionAuthenticator(users, store, limits);
-  const cookie = sessionCookie(config);
+  const cookieName = sessionCookieName(config.cookie.secure);
   return {
     keys,
     limits,
@@ -56,15 +66,16 @@ export function createServices(infra: Infrastructure) {
     accounts: accountService,
     sessions,
     events,
-    lockout,
-    signIn: signIn(lockout, events),
-    sessionManagement: sessionManagement(sessions, events),
-    passwordChange: passwordChange(users, hasher, sessions, events),
+    counters,
+    devices: deviceTokens(config.session.secrets, config.deviceTrustMs),
+    signIn: signIn({ counters, shares, events }),
+    signOut: signOut(store, events),
+    passwordChange: passwordChange({ users, hasher, sessions, events, counters, shares }),
     admin: userAdministration(users, rolesRepository(db), sessions, events),
     authenticate,
-    readSession: sessionReader(authenticate, store, cookie.name, config.session.secrets),
-    passport: createPassport(accountService, limits),
-    cookie,
+    /** The session cookie's name (its attributes are the HTTP layer's). */
+    cookieName,
+    readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),
   };
 }
 

@@ -7,6 +7,9 @@ import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/te
 import { createApp } from '../src/app';
 import { logInAs } from './security/helpers';
 
+/** How many admins the database holds. */
+const adminCount = async (kit: TestApp) => (await kit.infra.db.selectFrom('users').select('id').where('role', '=', 'admin').execute()).length;
+
 describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
   let kit: TestApp;
   beforeAll(async () => {
@@ -113,7 +116,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
       const second = await solo.createUser({ role: 'admin' });
       await admin.agent.patch(`/api/admin/users/${admin.user.id}`).send({ role: 'user' }).expect(200);
       await admin.agent.get('/api/admin/users').expect(403); // on the very next request
-      expect(await solo.services.users.countByRole('admin')).toBe(1);
+      expect(await adminCount(solo)).toBe(1);
       expect((await solo.services.users.findById(second.user.id))!.role).toBe('admin');
     } finally {
       await solo.close();
@@ -135,7 +138,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
         [200, 403],
         [200, 409],
       ]).toContainEqual([ra.status, rb.status].sort());
-      expect(await pair.services.users.countByRole('admin')).toBe(1);
+      expect(await adminCount(pair)).toBe(1);
     } finally {
       await pair.close();
     }

@@ -70,6 +70,23 @@ describe.each(testDatabases())('user:create on $name', ({ name, databaseUrl }) =
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/nothing changed/);
   });
+
+  test("a role change takes the admins' guarded path: in the user's audit trail, and never demoting the last admin", async () => {
+    // Two admins now (the first user and the one just promoted): the second steps down.
+    const demote = await userCreate(db.url, ['--email', 'second@example.test', '--role', 'user']);
+    expect(demote.code).toBe(0);
+    const second = (await kit.services.users.findByEmail('second@example.test'))!;
+    const changed = (await kit.services.events.recent(second.id)).filter((e) => e.type === 'role_changed');
+    expect(changed.map((e) => e.details)).toEqual([
+      { from: 'admin', to: 'user', by: 'cli' },
+      { from: 'user', to: 'admin', by: 'cli' },
+    ]);
+
+    const last = await userCreate(db.url, ['--email', 'first.admin@example.test', '--role', 'user']);
+    expectOneLineFailure(last);
+    expect(last.stderr).toMatch(/is the last admin: make someone else an admin first/);
+    expect((await kit.services.users.findByEmail('first.admin@example.test'))!.role).toBe('admin');
+  });
 });
 
 // Refusals do not depend on the database kind: SQLite only.

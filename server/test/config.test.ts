@@ -58,6 +58,23 @@ describe('defaults', () => {
   });
 });
 
+describe('the public development secret keeps the API on this machine', () => {
+  test('signing with the development secret: loopback only, unless HOST says otherwise (then with a warning)', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ SESSION_SECRET: DEV_SESSION_SECRET }).host).toBe('127.0.0.1');
+    const exposed = loadConfig({ HOST: '0.0.0.0' });
+    expect(exposed.host).toBe('0.0.0.0');
+    expect(exposed.warnings.join('\n')).toMatch(/development secret.*HOST=0\.0\.0\.0/);
+    expect(loadConfig({ HOST: '127.0.0.1' }).warnings.join('\n')).not.toMatch(/HOST=/);
+  });
+
+  test('with a secret of its own, every interface by default, and no warning', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET });
+    expect(config.host).toBeUndefined();
+    expect(config.warnings).toEqual([]);
+  });
+});
+
 describe('values', () => {
   test('SESSION_SECRET is a comma-separated list: the first signs, all verify', () => {
     expect(loadConfig({ SESSION_SECRET: ' new-secret , old-secret ,' }).session.secrets).toEqual(['new-secret', 'old-secret']);

@@ -1,6 +1,7 @@
 /** The session cookie's name and attributes in each mode, and logout clearing it with
  *  the same ones. */
-import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from '@cloakroom/shared';
+import { DEVICE_COOKIE_SECURE, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from '@cloakroom/shared';
+import { loadConfig } from '../src/config/env';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { expectCleared, setCookie, setCookies } from './helpers/cookies';
 
@@ -67,9 +68,18 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy (TRUST_PROXY=loopbac
 
   test('__Host-sid: Secure, HttpOnly, Path=/, no Domain, and the configured SameSite', async () => {
     const { res } = await signedIn(kit, https);
-    expect(setCookies(res).map((c) => c.name)).toEqual([SESSION_COOKIE_SECURE]);
+    // The session cookie first; then the device cookie (issue 8.5), just as locked down.
+    expect(setCookies(res).map((c) => c.name)).toEqual([SESSION_COOKIE_SECURE, DEVICE_COOKIE_SECURE]);
     const cookie = setCookie(res, SESSION_COOKIE_SECURE);
     expect(cookie.attributes).toEqual({ path: '/', expires: expect.any(String), httponly: true, secure: true, samesite: 'None' });
+    expect(setCookie(res, DEVICE_COOKIE_SECURE).attributes).toEqual({
+      path: '/',
+      expires: expect.any(String),
+      'max-age': String(180 * 86_400),
+      httponly: true,
+      secure: true,
+      samesite: 'None',
+    });
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 
@@ -108,17 +118,31 @@ test('without TRUST_PROXY a client cannot claim HTTPS: no Secure cookie over pla
   }
 });
 
-test('a sign-in over plain HTTP with COOKIE_SECURE=true says in the log why no cookie was set', async () => {
+test('every sign-in answered over plain HTTP with COOKIE_SECURE=true says in its own log line why no cookie was set', async () => {
   const kit = await createTestApp({ env: { COOKIE_SECURE: 'true' }, captureLogs: true });
   try {
-    await signedIn(kit);
-    await signedIn(kit);
-    const warnings = kit
+    const first = await signedIn(kit);
+    const second = await signedIn(kit);
+    const reg = await kit
+      .agent()
+      .post('/api/auth/register')
+      .send({ email: `plain-${Date.now()}@example.test`, password: 'a long enough passphrase' })
+      .expect(201);
+    const lines = kit
       .logs()
       .split('\n')
-      .filter((line) => line.includes('COOKIE_SECURE=true'));
-    expect(warnings).toHaveLength(1);
+      .filter((line) => line.includes('no session cookie'))
+      .map((line) => JSON.parse(line) as { reqId: string; msg: string });
+    expect(lines.map((l) => l.reqId)).toEqual([first.res, second.res, reg].map((r) => r.headers['x-request-id']));
+    expect(lines[0]!.msg).toMatch(/COOKIE_SECURE=true/);
+    expect(lines[0]!.msg).toMatch(/TRUST_PROXY/);
   } finally {
     await kit.close();
   }
+});
+
+test('COOKIE_SECURE=true with no way for a request to be secure (the API serves plain HTTP, no TRUST_PROXY): a warning at start', () => {
+  expect(loadConfig({ COOKIE_SECURE: 'true' }).warnings.join('\n')).toMatch(/COOKIE_SECURE=true.*TRUST_PROXY/);
+  expect(loadConfig({ COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' }).warnings.join('\n')).not.toMatch(/COOKIE_SECURE/);
+  expect(loadConfig({}).warnings.join('\n')).not.toMatch(/COOKIE_SECURE/);
 });

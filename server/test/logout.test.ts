@@ -3,6 +3,7 @@
  *  cookie is refused. 204 also with no session at all. */
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import signature from 'cookie-signature';
+import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../src/auth/session/handle';
 import { expectCleared, sessionIdIn, setCookie } from './helpers/cookies';
@@ -64,6 +65,23 @@ describe.each(testDatabases())('logout on $name', ({ databaseUrl }) => {
     expect(setCookie(res, SESSION_COOKIE_PLAIN).value).toBe('');
     // ...and creates no session of its own.
     expect(await kit.infra.redis.keys(`${kit.prefix}sess:${sessionHandle('b'.repeat(32))}`)).toEqual([]);
+  });
+
+  test('two session cookies in one request (a valid one and junk, or two valid ones): every validly signed session named is ended', async () => {
+    const first = await signIn();
+    const second = await signIn();
+    const junk = `${SESSION_COOKIE_PLAIN}=junk`;
+    const res = await kit.agent().post('/api/auth/logout').set('Cookie', `${first.cookie.pair}; ${junk}`).expect(204);
+    expect(setCookie(res, SESSION_COOKIE_PLAIN).value).toBe('');
+    expect(await kit.infra.redis.exists(kit.services.keys.session(first.handle))).toBe(0);
+    await kit.agent().get('/api/me').set('Cookie', first.cookie.pair).expect(401);
+    await request(kit.handler).get('/api/me').set('Cookie', first.cookie.pair).expect(401);
+
+    await kit.agent().post('/api/auth/logout').set('Cookie', `${junk}; ${second.cookie.pair}; ${first.cookie.pair}`).expect(204);
+    expect(await kit.infra.redis.exists(kit.services.keys.session(second.handle))).toBe(0);
+    await request(kit.handler).get('/api/me').set('Cookie', second.cookie.pair).expect(401);
+    await kit.services.events.settled();
+    expect((await kit.services.events.recent(second.user.id)).map((e) => e.type)).toContain('logout');
   });
 
   test('a second logout with the same cookie is still 204', async () => {

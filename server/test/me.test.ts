@@ -80,7 +80,7 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   test('a role change shows on the very next request', async () => {
     const { agent, user } = await signIn();
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('user');
-    await kit.services.users.setRole(user.id, 'admin');
+    await kit.infra.db.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('admin');
   });
 

@@ -14,6 +14,7 @@ import express, { type Express } from 'express';
 import { API_ROUTES, ROUTE_IDS, SESSION_COOKIE_NAMES, openApiPath, routePath, type RouteId } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { createApp } from '../src/app';
+import { sessionCookie } from '../src/http/session-cookie';
 import { sessionMiddleware } from '../src/http/middleware/session';
 import { mountRoutes, RouteTableError, type RouteHandlers } from '../src/http/routes/mount';
 import { ROOT } from './helpers/processes';
@@ -96,7 +97,7 @@ describe('the route table and the handlers', () => {
   const session = () =>
     sessionMiddleware({
       store: kit.services.store,
-      cookie: kit.services.cookie,
+      cookie: sessionCookie(kit.config),
       secrets: kit.config.session.secrets,
       limits: kit.services.limits,
       authenticate: kit.services.authenticate,

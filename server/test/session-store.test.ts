@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../src/auth/session/handle';
 import { markNewSession } from '../src/auth/session/store';
 import { sessionMiddleware } from '../src/http/middleware/session';
+import { sessionCookie } from '../src/http/session-cookie';
 import { sessionIdIn, setCookie } from './helpers/cookies';
 import { dumpPrefix } from './helpers/redis';
 
@@ -52,7 +53,14 @@ describe('what Redis holds', () => {
     const { key, user } = await signIn();
     const record = JSON.parse((await kit.infra.redis.get(key))!);
     expect(record.passport).toEqual({ user: user.id });
-    expect(record.meta).toEqual({ createdAt: expect.any(Number), lastSeenAt: expect.any(Number), ip: expect.any(String), userAgent: null });
+    // Bound to the credential the sign-in verified (issue 8.1).
+    expect(record.meta).toEqual({
+      createdAt: expect.any(Number),
+      lastSeenAt: expect.any(Number),
+      ip: expect.any(String),
+      userAgent: null,
+      credentialVersion: 1,
+    });
     expect(record.meta.lastSeenAt).toBe(record.meta.createdAt);
   });
 });
@@ -122,7 +130,7 @@ describe('over HTTP: a slow request that finishes after logout', () => {
     const { services, config } = slowKit;
     const session = sessionMiddleware({
       store: services.store,
-      cookie: services.cookie,
+      cookie: sessionCookie(config),
       secrets: config.session.secrets,
       limits: services.limits,
       authenticate: services.authenticate,

@@ -1,6 +1,7 @@
 /** Starting the API as a real process (from source, no build needed): it fails fast
  *  with one line saying what is missing and how to start it, and otherwise serves. */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import request from 'supertest';
 import { testDatabases } from '@cloakroom/server/testing';
 import { scratchDatabase } from './helpers/databases';
@@ -95,6 +96,14 @@ describe('with Redis and a database', () => {
     try {
       await until(() => /"port":\d+/.test(out), 'the listening line');
       expect(out).toMatch(/"level":40.*SESSION_SECRET is not set/);
+      // Signing with a public secret, it listens on loopback only (issue 8.9).
+      const listening = JSON.parse(out.split('\n').find((l) => l.includes('listening'))!) as { host: string; port: number };
+      expect(listening.host).toBe('127.0.0.1');
+      await request(`http://127.0.0.1:${listening.port}`).get('/healthz').expect(200);
+      const outside = Object.values(os.networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === 'IPv4' && !i.internal);
+      if (outside) await expect(request(`http://${outside.address}:${listening.port}`).get('/healthz')).rejects.toThrow(/ECONNREFUSED/);
     } finally {
       child.kill('SIGTERM');
       await done;

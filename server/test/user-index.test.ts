@@ -30,7 +30,7 @@ describe('with default limits', () => {
     const mine = [await sessionOf(kit, ann), await sessionOf(kit, ann), await sessionOf(kit, ann)];
     await sessionOf(kit, bob);
 
-    const listed = await kit.services.sessions.list(ann.user.id);
+    const listed = await kit.services.sessions.list(ann.user);
     expect(listed.map((s) => s.handle).sort()).toEqual(mine.map((s) => s.handle).sort());
     expect(listed[0]!.meta.userAgent).toBe('index-test');
 
@@ -51,7 +51,7 @@ describe('with default limits', () => {
     const b = await sessionOf(kit, ann);
     await a.agent.post('/api/auth/logout').expect(204);
     expect((await indexOf(ann.user.id)).map((e) => e.value)).toEqual([b.handle]);
-    expect((await kit.services.sessions.list(ann.user.id)).map((s) => s.handle)).toEqual([b.handle]);
+    expect((await kit.services.sessions.list(ann.user)).map((s) => s.handle)).toEqual([b.handle]);
   });
 
   test('an entry whose record has vanished is pruned when the index is read', async () => {
@@ -59,7 +59,7 @@ describe('with default limits', () => {
     const a = await sessionOf(kit, ann);
     const b = await sessionOf(kit, ann);
     await kit.infra.redis.del(kit.services.keys.session(a.handle)); // evicted, or deleted by hand
-    expect((await kit.services.sessions.list(ann.user.id)).map((s) => s.handle)).toEqual([b.handle]);
+    expect((await kit.services.sessions.list(ann.user)).map((s) => s.handle)).toEqual([b.handle]);
     expect(await kit.infra.redis.zScore(kit.services.keys.userSessions(ann.user.id), a.handle)).toBeNull();
   });
 
@@ -68,7 +68,7 @@ describe('with default limits', () => {
     const bob = await kit.createUser();
     const bobs = await sessionOf(kit, bob);
     await sessionOf(kit, ann);
-    expect(await kit.services.sessions.revoke(ann.user.id, bobs.handle)).toBe(false);
+    expect(await kit.services.sessions.revoke(ann.user.id, bobs.handle, { client: { ip: null, userAgent: null }, current: false })).toBe(false);
     await bobs.agent.get('/api/me').expect(200);
   });
 });
@@ -85,11 +85,11 @@ test('sessions that expire leave the index, and an index with no live session ex
     await young.agent.get('/api/me').expect(200);
     const index = kit.services.keys.userSessions(ann.user.id);
     expect(await kit.infra.redis.zRange(index, 0, -1)).toEqual([young.handle]);
-    expect((await kit.services.sessions.list(ann.user.id)).map((s) => s.handle)).toEqual([young.handle]);
+    expect((await kit.services.sessions.list(ann.user)).map((s) => s.handle)).toEqual([young.handle]);
     expect(old.handle).not.toBe(young.handle);
 
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // everything has idled out
-    expect(await kit.services.sessions.list(ann.user.id)).toEqual([]);
+    expect(await kit.services.sessions.list(ann.user)).toEqual([]);
     expect(await kit.infra.redis.exists(index)).toBe(0);
   } finally {
     await kit.close();

@@ -118,9 +118,11 @@ export function contractCheck(doc: Json): ContractCheck {
     const path = ex.url.split('?')[0]!;
     const label = `${ex.method} ${ex.url} → ${ex.status}`;
 
-    // A preflight from an allowed origin is answered by the CORS policy on any path; any
-    // other OPTIONS is a method like another (404 off the paths, 405 on them).
+    // A preflight is answered by the CORS policy on any path: 204 from an allowed origin,
+    // 403 csrf_rejected from any other (the document's CORS section); any other OPTIONS is
+    // a method like another (404 off the paths, 405 on them).
     if (method === 'options' && ex.status === 204 && ex.body.length === 0) return [];
+    if (method === 'options' && ex.status === 403 && errorCodeOf(ex) === 'csrf_rejected') return [];
 
     const onPath = operations.filter((op) => op.pattern.test(path));
     if (onPath.length === 0) return expectError(ex, method, ['not_found', ...BEFORE_ROUTING(method)], `${label} (no documented path)`);

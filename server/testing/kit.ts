@@ -106,6 +106,11 @@ const TEST_ENV: Record<string, string> = {
   LOCKOUT_THRESHOLD: '100000',
   REGISTER_IP_LIMIT: '100000',
   PASSWORD_CHANGE_LIMIT: '100000',
+  PASSWORD_CHECK_ACCOUNT_LIMIT: '100000',
+  PASSWORD_CHECK_IP_LIMIT: '100000',
+  HASH_QUEUE_PER_ACCOUNT: '100000',
+  HASH_QUEUE_PER_IP: '100000',
+  SESSION_MAX_PER_USER: '100000',
 };
 
 /** The databases a suite should run against: SQLite always, and PostgreSQL too when

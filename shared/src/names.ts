@@ -13,6 +13,17 @@ export function sessionCookieName(secure: boolean): string {
 /** Both names, for code that must find (or forget) the cookie whichever mode set it. */
 export const SESSION_COOKIE_NAMES = [SESSION_COOKIE_SECURE, SESSION_COOKIE_PLAIN] as const;
 
+/** The device cookie (OWASP's "device cookie" against targeted lockout): a signed token
+ *  saying this browser has signed in to an account before, so that the per-account
+ *  ceiling, which stops unknown browsers, does not stop it. Named like the session
+ *  cookie: `__Host-` whenever Secure. */
+export const DEVICE_COOKIE_SECURE = '__Host-device';
+export const DEVICE_COOKIE_PLAIN = 'device';
+
+export function deviceCookieName(secure: boolean): string {
+  return secure ? DEVICE_COOKIE_SECURE : DEVICE_COOKIE_PLAIN;
+}
+
 /** Identity headers the Next proxy passes to pages. Every incoming header starting with
  *  IDENTITY_HEADER_PREFIX is deleted before the proxy sets its own signed ones. */
 export const IDENTITY_HEADER_PREFIX = 'x-cloakroom-';

@@ -185,8 +185,9 @@ export type EventsResponse = z.infer<typeof eventsResponseSchema>;
 
 export const healthResponseSchema = z.object({ status: z.literal('ok') });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
+/** 200 only: a service that is not ready answers 503 in the error shape, naming what is down. */
 export const readinessResponseSchema = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.literal('ok'),
   checks: z.object({ redis: z.enum(['ok', 'down']), database: z.enum(['ok', 'down']) }),
 });
 export type ReadinessResponse = z.infer<typeof readinessResponseSchema>;

@@ -1,37 +1,79 @@
-import type { PasswordHasher } from '../auth/passwords/hasher';
+import type { AttemptCounters } from '../auth/attempts';
+import type { SignInClient } from '../auth/client';
+import { hashingFor, type PasswordHasher } from '../auth/passwords/hasher';
 import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy';
-import type { ClientContext } from '../auth/client-context';
+import type { QueueShares } from '../auth/passwords/queue-shares';
 import type { UserSessions } from '../auth/session/user-sessions';
+import { accountKey } from '../auth/sign-in';
 import type { UserRow, UsersRepository } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
 
 export type PasswordChangeResult =
   | { ok: true; user: UserRow; revoked: number }
   | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] };
+  | { ok: false; reason: 'weak_password'; problems: PasswordProblem[] }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-/** Changing a password: re-authentication with the current one (ASVS 6.2.3, 7.5.1), the
- *  registration policy for the new one, then the new hash with `passwordChangedAt`
- *  moved forward (so any session that began earlier is dead wherever it is checked)
- *  and every session but `keep` deleted from Redis. The caller then gives the current
- *  session a new ID. Nothing is written unless both passwords pass. */
-export function passwordChange(users: UsersRepository, hasher: PasswordHasher, sessions: UserSessions, events: SecurityEvents) {
+/** Waiting for a place in the hashing queue is a matter of a second or so. */
+const QUEUE_RETRY_MS = 1000;
+
+/**
+ * Changing a password (ASVS 6.2.3, 7.5.1, 7.4.3):
+ *   1. the new password against the registration policy, before any hashing: a weak
+ *      one costs no verification;
+ *   2. a place in the hashing queue within the account's and the address's share, and
+ *      one verification from their budgets (the same as sign-in's);
+ *   3. the current password (re-authentication);
+ *   4. the new hash, `passwordChangedAt` and a new credential version in one UPDATE, only
+ *      if the credential is still the one just verified: every session bound to the old
+ *      one is dead wherever it is checked, even one a racing sign-in writes later;
+ *   5. every session but `keep` deleted from Redis, and the audit trail.
+ * The caller then starts the current session afresh under a new ID, bound to the new
+ * credential. Nothing is written unless both passwords pass.
+ */
+export function passwordChange(deps: {
+  users: UsersRepository;
+  hasher: PasswordHasher;
+  sessions: UserSessions;
+  events: SecurityEvents;
+  counters: AttemptCounters;
+  shares: QueueShares;
+}) {
+  const { users, hasher, sessions, events, counters, shares } = deps;
+
   return async function change(
     user: UserRow,
     input: { currentPassword: string; newPassword: string },
-    keep: string,
-    client: ClientContext,
+    context: { keep: string; client: SignInClient },
   ): Promise<PasswordChangeResult> {
-    if (!(await hasher.verify(user.passwordHash, input.currentPassword))) return { ok: false, reason: 'invalid_credentials' };
     const problems = passwordProblems(input.newPassword, { email: user.email });
     if (problems.length) return { ok: false, reason: 'weak_password', problems };
 
+    const requester = { account: accountKey(user.email), address: context.client.addressKey };
+    const leave = shares.enter(requester);
+    if (!leave) return { ok: false, reason: 'throttled', retryAfterMs: QUEUE_RETRY_MS };
+    let passwordHash: string;
+    try {
+      const budget = await counters.spendCheck(requester.account, requester.address);
+      if (!budget.allowed) return { ok: false, reason: 'throttled', retryAfterMs: budget.retryAfterMs };
+      const verified = await hashingFor.run(requester.address, async () => {
+        if (!(await hasher.verify(user.passwordHash, input.currentPassword))) return null;
+        return hasher.hash(input.newPassword);
+      });
+      if (verified === null) return { ok: false, reason: 'invalid_credentials' };
+      passwordHash = verified;
+    } finally {
+      leave();
+    }
+
     const now = Date.now();
-    await users.changePassword(user.id, await hasher.hash(input.newPassword), now);
-    const revoked = await sessions.revokeAll(user.id, keep);
-    await events.record(user.id, 'password_changed', client, { otherSessionsEnded: revoked });
-    const updated = await users.findById(user.id);
-    return { ok: true, user: updated ?? { ...user, passwordChangedAt: now, updatedAt: now }, revoked };
+    const credentialVersion = await users.changePassword(user.id, passwordHash, user.credentialVersion, now);
+    // Changed by someone else since this request read the row: the password just
+    // verified is no longer the current one.
+    if (credentialVersion === null) return { ok: false, reason: 'invalid_credentials' };
+    const revoked = await sessions.revokeAll(user.id, context.keep);
+    await events.record(user.id, 'password_changed', context.client, { otherSessionsEnded: revoked });
+    return { ok: true, user: { ...user, passwordHash, passwordChangedAt: now, updatedAt: now, credentialVersion }, revoked };
   };
 }
 

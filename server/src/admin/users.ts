@@ -1,4 +1,4 @@
-import type { ClientContext } from '../auth/client-context';
+import type { ClientContext } from '../auth/client';
 import type { UserSessions } from '../auth/session/user-sessions';
 import type { RolesRepository } from '../db/roles';
 import type { Role, UserPage, UserRow, UsersRepository } from '../db/users';
@@ -6,6 +6,18 @@ import type { SecurityEvents } from '../events/security-events';
 
 export type RoleChangeResult = { ok: true; user: UserRow } | { ok: false; reason: 'not_found' | 'last_admin' };
 export type EndSessionsResult = { ok: true; revoked: number } | { ok: false; reason: 'not_found' };
+
+/** Sets a user's role under the last-admin rule and records who did it (`by`: the
+ *  admin's id, or `cli` for the operator's command line, cli/user-create.ts). The one
+ *  way a role changes. */
+export function roleChanges(roles: RolesRepository, events: SecurityEvents) {
+  return async function changeRole(by: string, targetId: string, role: Role, client: ClientContext): Promise<RoleChangeResult> {
+    const change = await roles.setRole(targetId, role);
+    if (change === 'not_found' || change === 'last_admin') return { ok: false, reason: change };
+    if (change.previous !== role) await events.record(targetId, 'role_changed', client, { from: change.previous, to: role, by });
+    return { ok: true, user: change.user };
+  };
+}
 
 /** What an admin can do to users. Authorisation (the caller is an admin, as the
  *  database says right now) is the HTTP layer's check before any of these run. A role
@@ -16,14 +28,7 @@ export function userAdministration(users: UsersRepository, roles: RolesRepositor
       return users.list(options);
     },
 
-    async changeRole(actor: UserRow, targetId: string, role: Role, client: ClientContext): Promise<RoleChangeResult> {
-      const change = await roles.setRole(targetId, role);
-      if (change === 'not_found' || change === 'last_admin') return { ok: false, reason: change };
-      if (change.previous !== role) {
-        await events.record(targetId, 'role_changed', client, { from: change.previous, to: role, by: actor.id });
-      }
-      return { ok: true, user: change.user };
-    },
+    changeRole: roleChanges(roles, events),
 
     /** Ends every session of the user. An admin ending their own keeps the session in
      *  use (`keep`), like "sign out everywhere else". */

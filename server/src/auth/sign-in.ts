@@ -1,50 +1,95 @@
+import { createHash } from 'node:crypto';
 import type { CredentialCheck } from '../accounts/accounts';
 import type { UserRow } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
-import type { ClientContext } from './client-context';
-import type { LoginLockout } from './lockout';
+import type { AttemptCounters, AttemptSubject } from './attempts';
+import type { SignInClient } from './client';
+import { hashingFor } from './passwords/hasher';
+import type { QueueShares } from './passwords/queue-shares';
 
-export type SignInResult = { ok: true; user: UserRow } | { ok: false; reason: 'invalid_credentials' } | { ok: false; reason: 'locked'; retryAfterMs: number };
+export type SignInResult =
+  { ok: true; user: UserRow } | { ok: false; reason: 'invalid_credentials' } | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-export interface SignInClient extends ClientContext {
-  /** The address as the rate limits count it (an IPv6 client counts by its /56). */
-  addressKey: string;
+export interface SignInAttempt {
+  email: string;
+  client: SignInClient;
+  /** The id of this browser's device token for `email` (auth/devices.ts), or null. */
+  device: string | null;
 }
 
-/** One sign-in attempt: the lockout first (a locked pair costs no password check), then
- *  the credentials, then the audit trail. Failure events are written only for accounts
- *  that exist, and are not awaited, so an unknown email and a wrong password take the
- *  same path up to the answer. */
-export function signIn(lockout: LoginLockout, events: SecurityEvents) {
-  return async function attempt(email: string, client: SignInClient, verify: () => Promise<CredentialCheck>): Promise<SignInResult> {
-    const verdict = await lockout.begin(email, client.addressKey);
-    if (!verdict.allowed) return { ok: false, reason: 'locked', retryAfterMs: verdict.retryAfterMs };
+/** Waiting for a place in the hashing queue is a matter of a second or so. */
+const QUEUE_RETRY_MS = 1000;
 
-    let check: CredentialCheck;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/** The name an account goes by in limits and budgets: a hash of its email, never the
+ *  email (sign-in counts before it reads the database, so it never knows the id). */
+export const accountKey = (email: string) => sha256(email);
+
+/** Who an attempt counts against. A known browser is an account-level subject of its
+ *  own, and its own lockout pair: an attacker's guesses elsewhere use up the account's
+ *  ceiling and budget, never the owner's browser's; the browser's guesses lock only
+ *  itself. Unknown browsers share the account's ceiling, and lock (account, address). */
+function subjectOf({ email, client, device }: SignInAttempt): AttemptSubject {
+  if (device) {
+    const own = sha256(`${email}\ndevice:${device}`);
+    return { account: own, pair: own, address: client.addressKey };
+  }
+  return { account: accountKey(email), pair: sha256(`${email}\n${client.addressKey}`), address: client.addressKey };
+}
+
+/**
+ * One sign-in attempt, straight through:
+ *   1. a place in the hashing queue within the account's and the address's share, or
+ *      429 at once;
+ *   2. the limits, in one Redis round trip: the pair's lock, the wrong-password limits
+ *      (the account's is the ceiling), the budgets of verifications; the attempt is
+ *      counted here, before the verdict;
+ *   3. the credentials (exactly one argon2 verification, known email or not), taking
+ *      the address's turn in the hashing queue;
+ *   4. the verdict: a success gives back its wrong-password counts and is audited; a
+ *      failure is audited only for accounts that exist, without awaiting, so an unknown
+ *      email and a wrong password take the same path up to the answer.
+ * An attempt that got no verdict (a dependency failed) is taken back from every count.
+ */
+export function signIn(deps: { counters: AttemptCounters; shares: QueueShares; events: SecurityEvents }) {
+  const { counters, shares, events } = deps;
+
+  return async function attempt(request: SignInAttempt, verify: () => Promise<CredentialCheck>): Promise<SignInResult> {
+    const subject = subjectOf(request);
+    const { client } = request;
+    const leave = shares.enter(subject);
+    if (!leave) return { ok: false, reason: 'throttled', retryAfterMs: QUEUE_RETRY_MS };
     try {
-      check = await verify();
-    } catch (err) {
-      // No verdict (the database or the hasher failed, the client gets a 503): the
-      // attempt must not count towards locking this pair out.
-      await lockout.abandoned(email, client.addressKey, verdict.lockedForMs > 0).catch(() => undefined);
-      throw err;
-    }
-    if (check.user) {
-      await lockout.succeeded(email, client.addressKey);
-      await events.record(check.user.id, 'login_succeeded', client);
-      return { ok: true, user: check.user };
-    }
-    if (check.knownUserId) {
-      void events.record(check.knownUserId, 'login_failed', client, { consecutiveFailures: verdict.attempts });
-      if (verdict.lockedForMs > 0) {
-        void events.record(check.knownUserId, 'account_locked', client, {
-          scope: 'account_and_address',
-          lockedForSeconds: Math.ceil(verdict.lockedForMs / 1000),
-          consecutiveFailures: verdict.attempts,
-        });
+      const verdict = await counters.begin(subject);
+      if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs };
+
+      let check: CredentialCheck;
+      try {
+        check = await hashingFor.run(subject.address, verify);
+      } catch (err) {
+        await counters.abandoned(subject, verdict.lockedForMs > 0).catch(() => undefined);
+        throw err;
       }
+      if (check.user) {
+        await counters.succeeded(subject);
+        await events.record(check.user.id, 'login_succeeded', client, { knownDevice: request.device !== null });
+        return { ok: true, user: check.user };
+      }
+      if (check.knownUserId) {
+        void events.record(check.knownUserId, 'login_failed', client, { consecutiveFailures: verdict.attempts });
+        if (verdict.lockedForMs > 0) {
+          void events.record(check.knownUserId, 'account_locked', client, {
+            scope: request.device ? 'account_and_device' : 'account_and_address',
+            lockedForSeconds: Math.ceil(verdict.lockedForMs / 1000),
+            consecutiveFailures: verdict.attempts,
+          });
+        }
+      }
+      return { ok: false, reason: 'invalid_credentials' };
+    } finally {
+      leave();
     }
-    return { ok: false, reason: 'invalid_credentials' };
   };
 }
 

@@ -2,7 +2,7 @@
  *  also does this at every start). Needs only the database. */
 import { loadDatabaseConfig } from '../config/env';
 import { connectDatabase } from '../infrastructure';
-import { redactUrl } from '../redis/client';
+import { redactUrl } from '../startup';
 import { runCli } from './run';
 
 runCli('db:migrate', async () => {

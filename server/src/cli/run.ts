@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/env';
-import { StartupError } from '../redis/client';
+import { StartupError } from '../startup';
 
 /** A failure the operator can fix: printed as one line, exit code as given. */
 export class CliError extends Error {

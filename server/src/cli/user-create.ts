@@ -1,18 +1,26 @@
 /** `npm run user:create -- --email E --role admin|user [--name N]`: creates a user, or
  *  sets the role of the user who has that email already (the password is then left
- *  alone). This is how an operator gets the first admin. The password comes from
+ *  alone), through the same path as an admin's role change: the last admin cannot be
+ *  demoted, and the change is in the user's audit trail. This is how an operator gets
+ *  the first admin. The password comes from
  *  standard input when it is piped, or is prompted for twice without echo on a
  *  terminal; it is validated exactly as registration validates it and never printed.
  *  Needs only the database, not Redis. */
 import { parseArgs } from 'node:util';
 import { emailSchema, registerBodySchema, roleSchema } from '@cloakroom/shared';
 import type { z } from 'zod';
+import pino from 'pino';
 import { accounts } from '../accounts/accounts';
+import { roleChanges } from '../admin/users';
 import { createPasswordHasher } from '../auth/passwords/hasher';
 import { PASSWORD_PROBLEM_MESSAGES } from '../auth/passwords/policy';
 import { loadDatabaseConfig } from '../config/env';
+import { rolesRepository } from '../db/roles';
+import { securityEventsRepository } from '../db/security-events';
 import { usersRepository, type Role, type UserRow } from '../db/users';
+import { securityEvents } from '../events/security-events';
 import { connectDatabase } from '../infrastructure';
+import { createLogger } from '../logging/logger';
 import { readNewPassword } from './password-input';
 import { CliError, runCli } from './run';
 
@@ -53,18 +61,28 @@ function describe(user: UserRow): string {
   return `${user.email} (id ${user.id}, role ${user.role})`;
 }
 
+/** Who the audit trail names for a change made here. */
+const OPERATOR = { ip: null, userAgent: 'cloakroom user:create' };
+
 runCli('user:create', async () => {
   const args = parseArguments(process.argv.slice(2));
   const config = loadDatabaseConfig();
   const { db } = await connectDatabase(config.databaseUrl);
   try {
     const users = usersRepository(db);
+    // The tool's one line goes to stdout; a failed audit write is reported on stderr.
+    const events = securityEvents(securityEventsRepository(db), createLogger('warn', pino.destination(2)));
+    const changeRole = roleChanges(rolesRepository(db), events);
+    const setRole = async (user: UserRow): Promise<string> => {
+      if (user.role === args.role) return `${describe(user)} exists already; nothing changed`;
+      const result = await changeRole('cli', user.id, args.role, OPERATOR);
+      if (!result.ok && result.reason === 'last_admin') throw new CliError(`${describe(user)} is the last admin: make someone else an admin first`);
+      if (!result.ok) throw new CliError(`${args.email} was deleted meanwhile; nothing changed`);
+      return `${describe(result.user)} exists already: role set to ${args.role} (password unchanged)`;
+    };
+
     const existing = await users.findByEmail(args.email);
-    if (existing) {
-      if (existing.role === args.role) return `${describe(existing)} exists already; nothing changed`;
-      const updated = (await users.setRole(existing.id, args.role))!;
-      return `${describe(updated)} exists already: role set to ${args.role} (password unchanged)`;
-    }
+    if (existing) return await setRole(existing);
 
     const password = await readNewPassword();
     const body = check(registerBodySchema, { email: args.email, password, name: args.name }, 'password');
@@ -73,9 +91,7 @@ runCli('user:create', async () => {
     if (result.ok) return `created ${describe(result.user)}`;
     if (result.reason === 'weak_password') throw new CliError(`password: ${result.problems.map((p) => PASSWORD_PROBLEM_MESSAGES[p]).join('; ')}`);
     // Someone created the same email since we looked: treat it as the update it now is.
-    const raced = (await users.findByEmail(args.email))!;
-    const updated = (await users.setRole(raced.id, args.role))!;
-    return `${describe(updated)} exists already: role set to ${args.role} (password unchanged)`;
+    return await setRole((await users.findByEmail(args.email))!);
   } finally {
     await db.destroy();
   }

@@ -107,6 +107,8 @@ const envSchema = z.object({
   SESSION_IDLE_TIMEOUT: seconds(86_400),
   SESSION_ABSOLUTE_TIMEOUT: seconds(604_800),
   SESSION_TOUCH_INTERVAL: z.coerce.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be zero or more seconds' }).optional(),
+  SESSION_MAX_PER_USER: positiveInt(100),
+  DEVICE_COOKIE_DAYS: positiveInt(180),
   CORS_ORIGINS: originList,
   // The client's own origin; its default is where `npm run dev`/`npm start` serve the
   // client, so state-changing requests from it pass the CSRF origin check out of the box.
@@ -140,7 +142,11 @@ export interface Config {
     absoluteTimeoutMs: number;
     /** Reads within this interval of the last write do not write again. */
     touchIntervalMs: number;
+    /** Sessions one account may hold; a new one beyond this ends the least recently used. */
+    maxPerUser: number;
   };
+  /** How long a browser that signed in to an account stays known to it (device cookie). */
+  deviceTrustMs: number;
   cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   cors: { origins: string[] };
   appOrigin: string;
@@ -175,6 +181,22 @@ function parseSecrets(raw: string | undefined, env: Config['env'], warnings: str
     return [DEV_SESSION_SECRET];
   }
   return secrets as [string, ...string[]];
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Where to listen. The development secret is public (it is in the repository): anyone
+ *  who can reach a process signing with it can sign cookies it accepts. Such a process
+ *  listens on loopback only unless HOST says otherwise, and then it says so loudly. */
+function listenHost(host: string | undefined, secrets: readonly string[], warnings: string[]): string | undefined {
+  if (!secrets.includes(DEV_SESSION_SECRET)) return host;
+  if (host === undefined) return '127.0.0.1';
+  if (!isLoopback(host)) {
+    warnings.push(
+      `Signing with the public development secret while listening on HOST=${host}: anyone who can reach this port can sign cookies the API accepts. Set SESSION_SECRET before exposing the API.`,
+    );
+  }
+  return host;
 }
 
 /** Parses the variables `schema` knows, or throws ConfigError naming the first bad one. */
@@ -234,6 +256,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
 
   const secure = e.COOKIE_SECURE ?? e.NODE_ENV === 'production';
+  // The API speaks plain HTTP; only a TLS proxy it trusts can make a request secure.
+  // Without one, express-session never sets a Secure cookie: every sign-in "works" and
+  // the browser is signed out on its next request.
+  if (secure && trustProxy === false) {
+    warnings.push(
+      'COOKIE_SECURE=true, but no request can be secure: the API serves plain HTTP and TRUST_PROXY is unset, so no session cookie will ever be set. Put a TLS-terminating proxy in front and set TRUST_PROXY, or set COOKIE_SECURE=false for local HTTP.',
+    );
+  }
   if (e.COOKIE_SAMESITE === 'none' && !secure) {
     throw new ConfigError('COOKIE_SAMESITE', 'can be "none" only with COOKIE_SECURE=true (browsers drop SameSite=None cookies that are not Secure)');
   }
@@ -252,10 +282,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    host: listenHost(e.HOST, secrets, warnings),
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     databaseUrl: e.DATABASE_URL,
-    session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs },
+    session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, maxPerUser: e.SESSION_MAX_PER_USER },
+    deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },
     cors: { origins: e.CORS_ORIGINS },
     appOrigin: e.APP_ORIGIN,

@@ -29,6 +29,16 @@ export const limitsEnvShape = {
   /** Password changes refused for a wrong current password, per user. */
   PASSWORD_CHANGE_LIMIT: count(5),
   PASSWORD_CHANGE_WINDOW: seconds(900),
+  /** Password verifications of any outcome (sign-ins and password changes, right or
+   *  wrong) per account, and per client address: the budget of argon2 work. */
+  PASSWORD_CHECK_ACCOUNT_LIMIT: count(60),
+  PASSWORD_CHECK_ACCOUNT_WINDOW: seconds(900),
+  PASSWORD_CHECK_IP_LIMIT: count(300),
+  PASSWORD_CHECK_IP_WINDOW: seconds(900),
+  /** Password hashes one account, and one client address, may have queued at once (per
+   *  API process). */
+  HASH_QUEUE_PER_ACCOUNT: count(2),
+  HASH_QUEUE_PER_IP: count(4),
 };
 
 export interface RateLimit {
@@ -49,6 +59,9 @@ export interface Limits {
   register: RateLimit;
   passwordChange: RateLimit;
   lockout: LockoutPolicy;
+  passwordChecksAccount: RateLimit;
+  passwordChecksIp: RateLimit;
+  hashQueue: { perAccount: number; perAddress: number };
 }
 
 type LimitsEnv = { [K in keyof typeof limitsEnvShape]: number };
@@ -60,6 +73,9 @@ export function limitsFromEnv(e: LimitsEnv): Limits {
     loginAccount: { limit: e.LOGIN_ACCOUNT_LIMIT, windowMs: ms(e.LOGIN_ACCOUNT_WINDOW) },
     register: { limit: e.REGISTER_IP_LIMIT, windowMs: ms(e.REGISTER_IP_WINDOW) },
     passwordChange: { limit: e.PASSWORD_CHANGE_LIMIT, windowMs: ms(e.PASSWORD_CHANGE_WINDOW) },
+    passwordChecksAccount: { limit: e.PASSWORD_CHECK_ACCOUNT_LIMIT, windowMs: ms(e.PASSWORD_CHECK_ACCOUNT_WINDOW) },
+    passwordChecksIp: { limit: e.PASSWORD_CHECK_IP_LIMIT, windowMs: ms(e.PASSWORD_CHECK_IP_WINDOW) },
+    hashQueue: { perAccount: e.HASH_QUEUE_PER_ACCOUNT, perAddress: e.HASH_QUEUE_PER_IP },
     lockout: {
       threshold: e.LOCKOUT_THRESHOLD,
       baseDelayMs: ms(e.LOCKOUT_BASE_DELAY),

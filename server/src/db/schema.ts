@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /** Times are integer milliseconds since the epoch in both SQLite and PostgreSQL, so
  *  one migration set serves both and comparisons need no date parsing. */
 export interface UsersTable {
@@ -11,6 +9,8 @@ export interface UsersTable {
   createdAt: number;
   updatedAt: number;
   passwordChangedAt: number;
+  /** Bumped with every credential change (migrations/003_credential_version.ts). */
+  credentialVersion: number;
 }
 
 /** One entry of a user's audit trail (see migrations/002_security_events.ts). */
@@ -31,4 +31,3 @@ export interface Database {
 }
 
 export type UserRow = UsersTable;
-export type { Generated };

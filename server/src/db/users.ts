@@ -36,6 +36,7 @@ interface UserColumns {
   created_at: number;
   updated_at: number;
   password_changed_at: number;
+  credential_version: number;
 }
 
 const fromColumns = (c: UserColumns): UserRow => ({
@@ -47,6 +48,7 @@ const fromColumns = (c: UserColumns): UserRow => ({
   createdAt: c.created_at,
   updatedAt: c.updated_at,
   passwordChangedAt: c.password_changed_at,
+  credentialVersion: c.credential_version,
 });
 
 export function usersRepository(db: Db) {
@@ -87,6 +89,7 @@ export function usersRepository(db: Db) {
         createdAt: now,
         updatedAt: now,
         passwordChangedAt: now,
+        credentialVersion: 1,
       };
       try {
         await db.insertInto('users').values(row).execute();
@@ -97,33 +100,31 @@ export function usersRepository(db: Db) {
       }
     },
 
-    async setRole(id: string, role: Role, now = Date.now()): Promise<UserRow | undefined> {
-      await db.updateTable('users').set({ role, updatedAt: now }).where('id', '=', id).execute();
-      return this.findById(id);
+    /** A new password, if the credential is still the one the caller verified
+     *  (`expectedVersion`): the hash, `passwordChangedAt` and a bumped credential version
+     *  in one UPDATE, so every session bound to the old credential ends. Returns the new
+     *  version, or null when another change came first (nothing written). */
+    async changePassword(id: string, passwordHash: string, expectedVersion: number, now = Date.now()): Promise<number | null> {
+      const result = await db
+        .updateTable('users')
+        .set((eb) => ({ passwordHash, passwordChangedAt: now, updatedAt: now, credentialVersion: eb('credentialVersion', '+', 1) }))
+        .where('id', '=', id)
+        .where('credentialVersion', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? expectedVersion + 1 : null;
     },
 
-    /** A new password: sessions that began before `now` stop counting. */
-    async changePassword(id: string, passwordHash: string, now = Date.now()): Promise<void> {
-      await db.updateTable('users').set({ passwordHash, passwordChangedAt: now, updatedAt: now }).where('id', '=', id).execute();
-    },
-
-    /** The same password under stronger hash parameters: sessions are unaffected. */
-    async replaceHash(id: string, passwordHash: string): Promise<void> {
-      await db.updateTable('users').set({ passwordHash }).where('id', '=', id).execute();
+    /** The same password under a better hash (stronger parameters, canonical format):
+     *  the credential is unchanged, so sessions are too. Only while the credential is
+     *  still `expectedVersion`: a sign-in that verified the old password must never
+     *  write it back over a password changed meanwhile. */
+    async replaceHash(id: string, passwordHash: string, expectedVersion: number): Promise<void> {
+      await db.updateTable('users').set({ passwordHash }).where('id', '=', id).where('credentialVersion', '=', expectedVersion).execute();
     },
 
     /** Deletes a user row; their sessions end on their next request (the row is gone). */
     async remove(id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).execute();
-    },
-
-    async countByRole(role: Role): Promise<number> {
-      const row = await db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('role', '=', role)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
     },
 
     /** Keyset pagination by email (unique), optionally restricted to an email prefix. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SecurityEventType } from '@cloakroom/shared';
-import type { ClientContext } from '../auth/client-context';
+import type { ClientContext } from '../auth/client';
 import type { SecurityEventRow, SecurityEventsRepository } from '../db/security-events';
 
 /** How many events `GET /api/auth/events` returns at most. */

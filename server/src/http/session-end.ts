@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { HEADERS } from '@cloakroom/shared';
-import type { SessionCookie } from '../auth/session/cookie';
+import type { SessionCookie } from './session-cookie';
 
 /** Clears the session cookie with the attributes it was set with (express-session never
  *  clears it itself, and a cookie cleared with other attributes stays in the browser),
@@ -11,9 +11,10 @@ export function clearSessionCookie(res: Response, cookie: SessionCookie): void {
   res.setHeader(HEADERS.clearSiteData, '"cache", "storage"');
 }
 
-/** Ends the caller's own session in this response: the record goes (so express-session
- *  neither saves it nor sets its cookie again), then the cookie. */
-export async function endCurrentSession(req: Request, res: Response, cookie: SessionCookie): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
+/** After the domain ended the caller's own session: express-session, if it ran, must
+ *  neither save it again nor destroy it again at the end of the response, and the
+ *  cookie goes. */
+export function endedCurrentSession(req: Request, res: Response, cookie: SessionCookie): void {
+  delete (req as { session?: unknown }).session;
   clearSessionCookie(res, cookie);
 }

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
+import { redactUrl, StartupError } from '../startup';
 import { withDeadlines } from './deadline';
 import { explainRedisFailure, isHandshakeRefusal } from './startup-error';
 
@@ -19,8 +20,6 @@ function clientFor(url: string, timeoutMs: number) {
 }
 
 export type Redis = ReturnType<typeof clientFor>;
-
-export class StartupError extends Error {}
 
 /** A node-redis client that fails fast instead of queueing: while Redis is away every
  *  command rejects at once (no offline queue), a command that gets no answer gives up
@@ -64,16 +63,5 @@ export async function connectRedis(client: Redis, url: string, withinMs = 3000):
   } finally {
     clearTimeout(timer);
     client.off('error', onError!);
-  }
-}
-
-/** Hides a password in a connection URL before it is printed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable URL>';
   }
 }

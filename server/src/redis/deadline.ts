@@ -11,6 +11,8 @@ export class RedisDeadlineError extends Error {
 
 interface Pending {
   started: number;
+  /** The event loop's total lag when the command was sent (see `withDeadlines`). */
+  lagAtStart: number;
   settled: boolean;
   reject: (err: Error) => void;
 }
@@ -46,19 +48,33 @@ function isCommand(target: object, prop: string | symbol): prop is string {
  * answers nothing, so every request that touched Redis would hang and pile up.
  *
  * Here each command is raced against one shared watchdog (no timer per command): a
- * command older than `timeoutMs` fails with RedisDeadlineError. Once that happens,
- * Redis counts as stalled: new commands fail at once without being sent (no pile-up of
- * queued commands, fast 503s), and one PING at a time probes for its return. Any reply
- * ends the stall. If nothing answers for `reconnectAfterMs`, the connection is dropped
- * and dialled again.
+ * command that Redis has not answered within `timeoutMs` fails with RedisDeadlineError,
+ * and Redis counts as stalled: new commands fail at once without being sent (no pile-up
+ * of queued commands, fast 503s), and one PING at a time probes for its return. Any
+ * reply ends the stall. If nothing answers for `reconnectAfterMs`, the connection is
+ * dropped and dialled again.
+ *
+ * Only Redis's silence counts, never the app's own. While this process's event loop is
+ * blocked (a starved CPU, a long synchronous task), replies wait unread in the socket,
+ * and when the loop resumes, timers run before the socket is read: a watchdog counting
+ * wall-clock age would blame Redis for the app's own lag and fail everyone with 503.
+ * So the watchdog measures its own lateness (a tick that fires late means the loop was
+ * not running), and a command's age leaves that lag out: a stall needs `timeoutMs` of
+ * time in which the app was running and Redis still said nothing.
  */
 export function withDeadlines<T extends Client>(client: T, options: DeadlineOptions): T {
   const { timeoutMs, logger } = options;
   const reconnectAfterMs = options.reconnectAfterMs ?? Math.max(5000, 5 * timeoutMs);
+  const interval = Math.max(10, Math.min(100, timeoutMs / 5));
   const queue: Pending[] = [];
   let head = 0;
   let stalledSince: number | null = null;
   let probing = false;
+  /** Event-loop lag seen so far: the sum of the watchdog's lateness, in ms. */
+  let lag = 0;
+  let lastTick = performance.now();
+  /** How long ago `since` was, leaving out the event loop's lag since then. */
+  const ageOf = (since: number, lagThen: number, now: number) => now - since - (lag - lagThen);
 
   const answered = () => {
     if (stalledSince === null) return;
@@ -71,7 +87,7 @@ export function withDeadlines<T extends Client>(client: T, options: DeadlineOpti
     if (stalledSince !== null) return Promise.reject(new RedisDeadlineError('Redis is not answering'));
     const result = run();
     if (!(result instanceof Promise)) return result;
-    const entry: Pending = { started: performance.now(), settled: false, reject: () => undefined };
+    const entry: Pending = { started: performance.now(), lagAtStart: lag, settled: false, reject: () => undefined };
     queue.push(entry);
     return new Promise((resolve, reject) => {
       entry.reject = reject;
@@ -91,8 +107,10 @@ export function withDeadlines<T extends Client>(client: T, options: DeadlineOpti
 
   function tick(): void {
     const now = performance.now();
+    lag += Math.max(0, now - lastTick - interval);
+    lastTick = now;
     while (head < queue.length && queue[head]!.settled) head++;
-    while (head < queue.length && now - queue[head]!.started >= timeoutMs) {
+    while (head < queue.length && ageOf(queue[head]!.started, queue[head]!.lagAtStart, now) >= timeoutMs) {
       const entry = queue[head++]!;
       if (entry.settled) continue;
       entry.settled = true;
@@ -121,9 +139,8 @@ export function withDeadlines<T extends Client>(client: T, options: DeadlineOpti
       client.connect().catch(() => undefined);
     }
   }
-  const watchdog = setInterval(tick, Math.max(10, Math.min(100, timeoutMs / 5)));
+  const watchdog = setInterval(tick, interval);
   watchdog.unref();
-
   const wrappers = new Map<string, unknown>();
   const wrapMulti = (multi: { exec: (...args: unknown[]) => unknown; execAsPipeline?: (...args: unknown[]) => unknown }) => {
     const { exec, execAsPipeline } = multi;

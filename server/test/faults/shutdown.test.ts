@@ -48,10 +48,15 @@ async function startApi(): Promise<Api> {
     TRUST_PROXY: 'loopback',
     PASSWORD_HASH_MEMORY_KIB: '1024',
     PASSWORD_HASH_TIME_COST: '1',
-    // 100 sign-ins to one account at once would meet the per-account limit (counted
-    // when a request starts); limits are not what this test is about.
+    // 100 sign-ins to one account at once would meet the per-account limits (counted
+    // when a request starts) and the account's share of the hashing queue; limits are
+    // not what this test is about.
     LOGIN_ACCOUNT_LIMIT: '100000',
     LOGIN_IP_LIMIT: '100000',
+    PASSWORD_CHECK_ACCOUNT_LIMIT: '100000',
+    PASSWORD_CHECK_IP_LIMIT: '100000',
+    HASH_QUEUE_PER_ACCOUNT: '100000',
+    HASH_QUEUE_PER_IP: '100000',
   });
   const exit = finished(child, 60_000);
   const port = await new Promise<number>((resolve, reject) => {

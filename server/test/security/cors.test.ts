@@ -5,6 +5,7 @@
  * requests and on preflights alike. Every answer varies by Origin.
  */
 import request from 'supertest';
+import { errorBodySchema } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { EVIL, logInAs, type SignedIn } from './helpers';
 
@@ -79,6 +80,29 @@ describe.each(testDatabases())('CORS ($name)', ({ databaseUrl }) => {
         preflight.headers['access-control-allow-methods'],
       ]).toEqual([origin, undefined, undefined, undefined]);
       expect(preflight.status).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  test("3.4.2 a preflight from an origin not on the list is refused with 403 in the contract's shape (not 405), and the log names the origin and the allowed ones", async () => {
+    const logged = await createTestApp({ databaseUrl, env: { CORS_ORIGINS: MOBILE }, captureLogs: true });
+    try {
+      for (const path of ['/api/me', '/api/auth/login', '/api/auth/sessions/x']) {
+        const res = await request(logged.app).options(path).set('Origin', EVIL).set('Access-Control-Request-Method', 'POST');
+        expect(res.status).toBe(403);
+        const body = errorBodySchema.parse(res.body);
+        expect(body.error.code).toBe('csrf_rejected');
+        expect(body.error.message).toContain(EVIL);
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      }
+      const line = logged
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('preflight'));
+      expect(JSON.parse(line!)).toMatchObject({ origin: EVIL, allowed: expect.arrayContaining([MOBILE]) });
+      // An allowed origin's preflight is still answered.
+      await request(logged.app).options('/api/me').set('Origin', MOBILE).set('Access-Control-Request-Method', 'DELETE').expect(204);
+    } finally {
+      await logged.close();
     }
   });
 

@@ -10,6 +10,9 @@ import type TestAgent from 'supertest/lib/agent';
 import { createTestApp, testDatabases, type TestApp, type TestUser } from '@cloakroom/server/testing';
 import { EVIL, snapshot } from './helpers';
 
+// Each test walks every state-changing route, with snapshots of Redis and the database.
+jest.setTimeout(30_000);
+
 const APP = 'https://app.example.test';
 const MOBILE = 'https://m.example.test';
 
@@ -158,7 +161,27 @@ describe.each(testDatabases())('CSRF ($name)', ({ databaseUrl }) => {
     const res = await kit.agent().post('/api/auth/login').set('Origin', EVIL).send({ email: attacker.email, password: attacker.password });
     expect(res.status).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(await kit.services.sessions.list(attacker.user.id)).toEqual([]);
+    expect(await kit.services.sessions.list(attacker.user)).toEqual([]);
+  });
+
+  test('3.5.1 a refusal says what is wrong: the answer names the refused origin, and the log also the allowed ones', async () => {
+    const logged = await createTestApp({ databaseUrl, env: { APP_ORIGIN: APP, CORS_ORIGINS: MOBILE }, captureLogs: true });
+    try {
+      const res = await request(logged.app).post('/api/auth/logout').set('Origin', EVIL).expect(403);
+      expect(res.body.error.code).toBe('csrf_rejected');
+      expect(res.body.error.message).toContain(EVIL);
+      expect(res.body.error.message).not.toMatch(/reload/i);
+      const line = logged
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('csrf_rejected'));
+      expect(JSON.parse(line!)).toMatchObject({ origin: EVIL, allowed: [APP, MOBILE], method: 'POST', path: '/api/auth/logout' });
+
+      const site = await request(logged.app).post('/api/auth/logout').set('Sec-Fetch-Site', 'cross-site').expect(403);
+      expect(site.body.error.message).toMatch(/Sec-Fetch-Site/);
+    } finally {
+      await logged.close();
+    }
   });
 
   test('the check runs before routing: a state-changing request to any path from a hostile origin is 403, not 404', async () => {

@@ -12,7 +12,7 @@ export const EVIL = 'https://evil.test';
 
 /** The session cookie a response sets (not a clearing one), or undefined. */
 export function sessionSetCookie(kit: TestApp, res: Response): SetCookie | undefined {
-  return setCookies(res).find((c) => c.name === kit.services.cookie.name && c.value !== '');
+  return setCookies(res).find((c) => c.name === kit.services.cookieName && c.value !== '');
 }
 
 /** The raw session ID inside a response's session cookie (what an attacker would steal). */

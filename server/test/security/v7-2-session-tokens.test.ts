@@ -23,7 +23,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
   });
   afterAll(() => kit.close());
 
-  const name = () => kit.services.cookie.name;
+  const name = () => kit.services.cookieName;
   const signed = (sid: string, secret = kit.config.session.secrets[0]) => `${name()}=${encodeURIComponent(`s:${signature.sign(sid, secret)}`)}`;
   const me = (cookie: string) => request(kit.app).get('/api/me').set('Cookie', cookie);
 

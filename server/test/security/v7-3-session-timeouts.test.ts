@@ -54,6 +54,6 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
     expect(endedAt).toBeGreaterThanOrEqual(2400);
     expect(endedAt).toBeLessThan(3300);
     await request(kit.app).get('/api/auth/events').set('Cookie', cookie).expect(401);
-    expect(await kit.services.sessionManagement.list(who.user.id)).toEqual([]);
+    expect(await kit.services.sessions.list(who.user)).toEqual([]);
   });
 });

@@ -105,7 +105,7 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
     const s = await logInAs(kit, who);
     const handle = (await s.agent.get('/api/me').expect(200)).body.session.id as string;
     const res = await s.agent.delete(`/api/auth/sessions/${handle}`).expect(204);
-    const cleared = setCookies(res).filter((c) => c.name === kit.services.cookie.name);
+    const cleared = setCookies(res).filter((c) => c.name === kit.services.cookieName);
     expect(cleared).toHaveLength(1);
     expect(cleared[0]!.value).toBe('');
     await me(s.cookie).expect(401);

@@ -1,5 +1,5 @@
 import type { UserRow, UsersRepository } from '../../db/users';
-import { checkSession, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
+import { checkSession, credentialStillValid, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
 import type { HashedRedisStore } from './store';
 
 /** Who is calling, established from a valid session. */
@@ -13,19 +13,20 @@ export interface AuthContext {
 
 export type AuthResult =
   | { ok: true; auth: AuthContext; touchDue: boolean }
-  | { ok: false; reason: 'anonymous' | 'malformed' | 'idle_timeout' | 'absolute_timeout' | 'user_gone' | 'password_changed' };
+  | { ok: false; reason: 'anonymous' | 'malformed' | 'idle_timeout' | 'absolute_timeout' | 'user_gone' | 'credential_changed' };
 
 /** Every check a session must pass, in one function shared by the read-only path and
  *  the express-session path so the two cannot drift: the time limits, then the user as
  *  the database has it now (role and existence read fresh on every request, never
- *  cached), then the password-change rule: a session that began before the password
- *  last changed is dead even if something left its record behind. */
+ *  cached), then the credential binding: a session made from a credential the user no
+ *  longer has (the password changed since the sign-in verified it) is dead, even if it
+ *  was written after the change swept the user's sessions. */
 export function sessionAuthenticator(users: UsersRepository, store: HashedRedisStore, limits: SessionLimits) {
   return async function authenticate(stored: StoredSession | null, handle: string, now = Date.now()): Promise<AuthResult> {
     const verdict = checkSession(stored, now, limits);
     if (!verdict.valid) return { ok: false, reason: verdict.reason };
     const user = await users.findById(verdict.userId);
-    const failure = !user ? 'user_gone' : user.passwordChangedAt > verdict.meta.createdAt ? 'password_changed' : null;
+    const failure = !user ? 'user_gone' : !credentialStillValid(verdict.meta, user) ? 'credential_changed' : null;
     if (failure || !user) {
       // The record outlived its right to exist: remove it (and its index entry) now.
       await store.remove(handle);

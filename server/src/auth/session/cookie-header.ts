@@ -38,6 +38,13 @@ export function sessionIdFromHeader(header: string | undefined, name: string, se
   return values.length === 1 ? unsignSessionId(values[0]!, secrets) : null;
 }
 
+/** Every validly signed session ID the Cookie header names, however many cookies of the
+ *  name it carries: what a sign-out or a new sign-in ends. */
+export function signedSessionIds(header: string | undefined, name: string, secrets: readonly string[]): string[] {
+  const ids = cookieValues(header, name).map((value) => unsignSessionId(value, secrets));
+  return [...new Set(ids.filter((id): id is string => id !== null))];
+}
+
 /** The Cookie header without any cookie of this name (used when duplicates arrive). */
 export function withoutCookie(header: string, name: string): string {
   return header

@@ -1,18 +1,31 @@
+import type { ClientContext } from '../client';
+
 /** What Cloakroom keeps in a session besides express-session's cookie data. */
-export interface SessionMeta {
+export interface SessionMeta extends ClientContext {
   /** Start of the session (login); the absolute lifetime counts from here. */
   createdAt: number;
   /** Last recorded activity; the idle timeout counts from here. Written at most once
    *  per touch interval. */
   lastSeenAt: number;
-  ip: string | null;
-  userAgent: string | null;
+  /** The user's credential version that the sign-in verified: the session ends when the
+   *  user's changes (a new password). Absent in sessions written before versions
+   *  existed; those end if they began before the password last changed. */
+  credentialVersion?: number;
 }
 
-/** A session as stored (and as express-session hands it to the store). */
+declare module 'express-session' {
+  interface SessionData {
+    /** The signed-in user's id, in the slot passport used to fill: records written before
+     *  the sign-in path stopped going through passport's session manager keep working. */
+    passport: { user?: unknown };
+    meta: SessionMeta;
+  }
+}
+
+/** A session as stored (and as express-session hands it to the store). Fields are
+ *  optional because a record read from Redis is whatever was written there. */
 export interface StoredSession {
   cookie?: unknown;
-  /** passport's slot: the signed-in user's id. */
   passport?: { user?: unknown };
   meta?: SessionMeta;
 }
@@ -36,13 +49,38 @@ export function deadlines(meta: SessionMeta, limits: SessionLimits): SessionDead
   return { idleExpiresAt, expiresAt, endsAt: Math.min(idleExpiresAt, expiresAt) };
 }
 
+/** The record of a session that a sign-in starts now: who, since when, from where, and
+ *  bound to the credential the sign-in verified. */
+export function signedInRecord(
+  user: { id: string; credentialVersion: number },
+  client: ClientContext,
+  now: number,
+): Required<Pick<StoredSession, 'passport' | 'meta'>> {
+  return {
+    passport: { user: user.id },
+    meta: { createdAt: now, lastSeenAt: now, ip: client.ip, userAgent: client.userAgent, credentialVersion: user.credentialVersion },
+  };
+}
+
+/** True while the session still rests on the user's current credential. */
+export function credentialStillValid(meta: SessionMeta, user: { credentialVersion: number; passwordChangedAt: number }): boolean {
+  if (meta.credentialVersion !== undefined) return meta.credentialVersion === user.credentialVersion;
+  return user.passwordChangedAt <= meta.createdAt;
+}
+
 export type SessionVerdict =
   | { valid: true; userId: string; meta: SessionMeta; touchDue: boolean }
   | { valid: false; reason: 'anonymous' | 'malformed' | 'idle_timeout' | 'absolute_timeout' };
 
 function isMeta(value: unknown): value is SessionMeta {
   const m = value as SessionMeta | undefined;
-  return typeof m === 'object' && m !== null && Number.isFinite(m.createdAt) && Number.isFinite(m.lastSeenAt);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    Number.isFinite(m.createdAt) &&
+    Number.isFinite(m.lastSeenAt) &&
+    (m.credentialVersion === undefined || Number.isInteger(m.credentialVersion))
+  );
 }
 
 /** The time rules of a session, enforced by the server whatever Redis's TTL says.

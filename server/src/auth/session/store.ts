@@ -10,17 +10,15 @@ type Callback = (err?: unknown, data?: unknown) => void;
 
 const NEW_SESSION = Symbol('cloakroom.newSession');
 
-/** Marks a session object as just created (after login's regenerate). Only such a
- *  session may create its Redis record; any other save may only update a record that
- *  still exists. A symbol, so it is neither stored nor part of express-session's
- *  change detection. */
+/** Marks a session object as just created by a sign-in. Only such a session may create
+ *  its Redis record; any other save may only update a record that still exists. A
+ *  symbol, so it is neither stored nor part of express-session's change detection. */
 export function markNewSession(session: object): void {
   (session as Record<symbol, boolean>)[NEW_SESSION] = true;
 }
 
-/** True once per new session: its first write creates the record, and any later save in
- *  the same request (express-session saves again after passport's own save, because
- *  passport's regenerate leaves the new session unwrapped) is an ordinary update. */
+/** True once per new session: its first write creates the record, and any later write
+ *  is an ordinary update. */
 function takeNewSessionMark(session: object): boolean {
   const marked = (session as Record<symbol, boolean>)[NEW_SESSION] === true;
   delete (session as Record<symbol, boolean>)[NEW_SESSION];
@@ -30,22 +28,39 @@ function takeNewSessionMark(session: object): boolean {
 /** Writes the record and keeps the owner's index in step, atomically.
  *  NX for a new session; XX otherwise, so a request that started before a logout or a
  *  revocation and saves after it cannot bring the session back (expressjs/session#632).
- *  KEYS: session, [user index]. ARGV: value, ttl ms, NX|XX, handle, endsAt, now. */
+ *  A new session that takes the owner past `max` sessions pushes the ones closest to
+ *  their end (the least recently used) out of the index; the caller deletes their
+ *  records (keys of a script are all named in KEYS).
+ *  KEYS: session, [user index]. ARGV: value, ttl ms, NX|XX, handle, endsAt, now, max.
+ *  Returns {written (0|1), evicted handles…}. */
 const writeSession = defineScript(`
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], ARGV[3])
-if not ok then return 0 end
+if not ok then return {0} end
+local reply = {1}
 if #KEYS == 2 then
   redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+  if ARGV[3] == 'NX' then
+    local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7])
+    if over > 0 then
+      for _, handle in ipairs(redis.call('ZRANGE', KEYS[2], 0, over)) do
+        if handle ~= ARGV[4] and #reply <= over then
+          redis.call('ZREM', KEYS[2], handle)
+          table.insert(reply, handle)
+        end
+      end
+    end
+  end
   local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
   redis.call('PEXPIREAT', KEYS[2], last[2])
 end
-return 1
+return reply
 `);
 
 /** Deletes the record and its index entry. The owner is read from the record itself,
  *  so a destroy needs nothing but the session ID.
- *  KEYS: session. ARGV: user-index key prefix, handle. */
+ *  KEYS: session. ARGV: user-index key prefix, handle.
+ *  Returns 0 when there was no record, else the owner's id ('' for none). */
 const deleteSession = defineScript(`
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
@@ -53,9 +68,22 @@ redis.call('DEL', KEYS[1])
 local ok, s = pcall(cjson.decode, v)
 if ok and type(s) == 'table' and type(s.passport) == 'table' and type(s.passport.user) == 'string' then
   redis.call('ZREM', ARGV[1] .. s.passport.user, ARGV[2])
+  return s.passport.user
 end
-return 1
+return ''
 `);
+
+export interface StoreOptions {
+  /** Sessions one user may hold (SESSION_MAX_PER_USER). */
+  maxPerUser: number;
+  /** Told which sessions a new one pushed out (for the owner's audit trail). */
+  onEvicted?: (userId: string, handles: string[]) => Promise<void>;
+}
+
+/** A session that was ended, and whose it was (null: a record with no user). */
+export interface RemovedSession {
+  userId: string | null;
+}
 
 /** connect-redis's RedisStore, extended: records are keyed by the SHA-256 handle of the
  *  session ID, carry a TTL that never outlives the idle or absolute limit, are listed
@@ -66,6 +94,7 @@ export class HashedRedisStore extends RedisStore {
     readonly redis: Redis,
     readonly keys: RedisKeys,
     readonly limits: SessionLimits,
+    private readonly options: StoreOptions,
   ) {
     super({ client: redis, prefix: keys.session(''), disableTouch: true });
   }
@@ -91,7 +120,7 @@ export class HashedRedisStore extends RedisStore {
     return undefined;
   }
 
-  private async write(sid: string, sess: StoredSession & object): Promise<void> {
+  private async write(sid: string, sess: StoredSession): Promise<void> {
     const handle = sessionHandle(sid);
     const now = Date.now();
     const endsAt = sess.meta ? deadlines(sess.meta, this.limits).endsAt : now + this.limits.idleTimeoutMs;
@@ -102,18 +131,23 @@ export class HashedRedisStore extends RedisStore {
     }
     const userId = typeof sess.passport?.user === 'string' ? sess.passport.user : undefined;
     const keys = [this.keys.session(handle), ...(userId ? [this.keys.userSessions(userId)] : [])];
-    const written = await writeSession(this.redis, keys, [
+    const [written, ...evicted] = (await writeSession(this.redis, keys, [
       JSON.stringify(sess),
       String(endsAt - now),
       isNew ? 'NX' : 'XX',
       handle,
       String(endsAt),
       String(now),
-    ]);
+      String(this.options.maxPerUser),
+    ])) as [number, ...string[]];
     // A new ID that already exists would mean a broken random source: refuse loudly.
     if (isNew && written !== 1) throw new Error('session ID collision');
     // An existing session that is gone was ended by someone else: the late write is
     // dropped on purpose, and the next request finds no session.
+    if (userId && evicted.length) {
+      await this.redis.del(evicted.map((h) => this.keys.session(h)));
+      await this.options.onEvicted?.(userId, evicted);
+    }
   }
 
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
@@ -127,10 +161,10 @@ export class HashedRedisStore extends RedisStore {
     return undefined;
   }
 
-  /** Ends the session with this handle; false when there was none. */
-  async remove(handle: string): Promise<boolean> {
+  /** Ends the session with this handle; null when there was none. */
+  async remove(handle: string): Promise<RemovedSession | null> {
     const removed = await deleteSession(this.redis, [this.keys.session(handle)], [this.keys.userSessionsPrefix, handle]);
-    return removed === 1;
+    return typeof removed === 'string' ? { userId: removed || null } : null;
   }
 
   override touch(_sid: string, _sess: SessionData, cb?: Callback): Promise<unknown> {

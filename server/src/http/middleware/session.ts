@@ -3,11 +3,12 @@ import expressSession from 'express-session';
 import type { AuthContext, SessionAuthenticator } from '../../auth/session/authenticate';
 import type { SessionReader } from '../../auth/session/read';
 import { cookieValues, withoutCookie } from '../../auth/session/cookie-header';
-import type { SessionCookie } from '../../auth/session/cookie';
 import { sessionHandle } from '../../auth/session/handle';
-import { deadlines, type SessionLimits, type StoredSession } from '../../auth/session/record';
+import { deadlines, type SessionLimits } from '../../auth/session/record';
 import type { HashedRedisStore } from '../../auth/session/store';
 import { unauthenticated } from '../errors';
+import type { SessionCookie } from '../session-cookie';
+import { sessionStarter } from '../session-start';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -26,15 +27,21 @@ export interface SessionHttpDeps {
 }
 
 /** The session middlewares of the HTTP layer:
- *  - `load`: express-session, which owns every write (login, logout, regenerate, touch);
+ *  - `load`: express-session, which writes the activity of a signed-in session;
  *  - `requireAuth`: after `load`, refuses callers without a valid session, and records
  *    activity at most once per touch interval;
  *  - `readAuth`: the read-only path for GET routes: unsigns the cookie and reads the
  *    same Redis record directly, applying the very same checks, and hands over to
- *    `load` + `requireAuth` only when a touch is due. */
+ *    `load` + `requireAuth` only when a touch is due;
+ *  - `readAuthOnly`: the read-only path with no touch at all, for routes that end or
+ *    replace the caller's session (a touch would be written to a record about to go);
+ *  - `start`: starts a new signed-in session (http/session-start.ts), on routes that ran
+ *    none of the above. */
 export function sessionMiddleware(deps: SessionHttpDeps) {
   const { store, cookie, secrets, limits, authenticate, readSession } = deps;
 
+  // unset stays 'keep': a route that ends its own session says so once, through the
+  // store, and then drops req.session (session-end.ts); 'destroy' deleted it again.
   const session = expressSession({
     store,
     name: cookie.name,
@@ -42,7 +49,6 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
     cookie: { ...cookie.options, maxAge: limits.absoluteTimeoutMs },
   });
 
@@ -53,13 +59,13 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
   };
 
   async function requireAuthAsync(req: Request): Promise<void> {
-    const stored = req.session as unknown as StoredSession;
-    const result = await authenticate(stored, sessionHandle(req.sessionID));
+    const result = await authenticate(req.session, sessionHandle(req.sessionID));
     if (!result.ok) throw unauthenticated();
-    if (result.touchDue) {
+    const { meta } = req.session;
+    if (result.touchDue && meta) {
       // Modifying the session makes express-session save it (SET XX, fresh TTL).
-      stored.meta!.lastSeenAt = Date.now();
-      result.auth.deadlines = deadlines(stored.meta!, limits);
+      meta.lastSeenAt = Date.now();
+      result.auth.deadlines = deadlines(meta, limits);
       // Keep the cookie's Max-Age at the remaining absolute lifetime, not a fresh one.
       req.session.cookie.expires = new Date(result.auth.deadlines.expiresAt);
     }
@@ -70,19 +76,25 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
     requireAuthAsync(req).then(() => next(), next);
   };
 
-  async function readAuthAsync(req: Request, res: Response, next: NextFunction): Promise<void> {
+  async function readAuthAsync(req: Request, res: Response, next: NextFunction, touch: boolean): Promise<void> {
     const result = await readSession(req.headers.cookie);
     if (!result.ok) throw unauthenticated();
-    if (result.touchDue) return void load(req, res, (err?: unknown) => (err ? next(err) : requireAuth(req, res, next)));
+    if (touch && result.touchDue) return void load(req, res, (err?: unknown) => (err ? next(err) : requireAuth(req, res, next)));
     req.auth = result.auth;
     next();
   }
 
   const readAuth: RequestHandler = (req, res, next) => {
-    readAuthAsync(req, res, next).catch(next);
+    readAuthAsync(req, res, next, true).catch(next);
   };
 
-  return { load, requireAuth, readAuth, store };
+  const readAuthOnly: RequestHandler = (req, res, next) => {
+    readAuthAsync(req, res, next, false).catch(next);
+  };
+
+  const start = sessionStarter({ expressSession: session, store, cookie, secrets, limits });
+
+  return { load, requireAuth, readAuth, readAuthOnly, start, store };
 }
 
 export type SessionHttp = ReturnType<typeof sessionMiddleware>;

@@ -35,8 +35,9 @@ affected. Cookies are SameSite=Lax by default. There is no CSRF token to fetch.
 
 ## CORS
 Only the exact origins in \`CORS_ORIGINS\` get \`Access-Control-Allow-Origin\` (with credentials); never a wildcard and
-never a reflected origin. A preflight (\`OPTIONS\`) from an allowed origin answers 204 on any path; other
-\`OPTIONS\` requests are answered like any other method a path does not have. \`${HEADERS.retryAfter}\` and
+never a reflected origin. A preflight (\`OPTIONS\`) from an allowed origin answers 204 on any path; a preflight
+from any other origin answers 403 \`csrf_rejected\` (the same refusal its request would get); other \`OPTIONS\`
+requests are answered like any other method a path does not have. \`${HEADERS.retryAfter}\` and
 \`${HEADERS.requestId}\` are exposed to scripts. Every answer varies by Origin.
 
 ## Rate limits and outages

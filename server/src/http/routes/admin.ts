@@ -1,7 +1,7 @@
 import { userIdSchema, type AdminUsersResponse, type RevokedResponse, type UserResponse } from '@cloakroom/shared';
 import { toPublicUser } from '../../accounts/public-user';
 import type { UserAdministration } from '../../admin/users';
-import { clientContext } from '../../auth/client-context';
+import { clientContext } from '../client-context';
 import { ApiError, notFound } from '../errors';
 import { routeHandlers } from './mount';
 
@@ -44,7 +44,7 @@ export function adminHandlers(deps: { admin: UserAdministration }) {
 
     changeUserRole: {
       async handle({ auth, body: { role }, params }, req, res) {
-        const result = await admin.changeRole(auth.user, targetId(params), role, clientContext(req));
+        const result = await admin.changeRole(auth.user.id, targetId(params), role, clientContext(req));
         if (!result.ok && result.reason === 'not_found') throw userNotFound();
         if (!result.ok) throw new ApiError('last_admin', 'This is the last admin: make someone else an admin first');
         const body: UserResponse = { user: toPublicUser(result.user) };

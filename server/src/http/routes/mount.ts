@@ -14,6 +14,10 @@ export type RouteInput<K extends RouteId> = {
 } & (ApiRoutes[K]['access'] extends 'public' ? object : { /** The signed-in caller (the route's access was checked). */ auth: AuthContext });
 
 export interface RouteHandler<K extends RouteId> {
+  /** How a signed-in route that changes state reads the session: through express-session
+   *  (the default: it writes activity), or 'read-only' for a route that ends or replaces
+   *  the caller's session itself (a touch would be written to a record about to go). */
+  session?: 'express' | 'read-only';
   /** Middleware of this route alone, after the access check and before its input is
    *  parsed: rate limits, and for public routes that start or end a session, its loading. */
   use?: RequestHandler[];
@@ -33,8 +37,8 @@ export class RouteTableError extends Error {
 /** The access check of each kind of route. Reads take the read-only session path
  *  (express-session only when a touch is due); anything that changes state loads the
  *  session through express-session, which owns every write. */
-function accessCheck(route: RouteSpec, session: SessionHttp): RequestHandler[] {
-  const signedIn = route.changesState ? [session.load, session.requireAuth] : [session.readAuth];
+function accessCheck(route: RouteSpec, session: SessionHttp, mode: RouteHandler<RouteId>['session']): RequestHandler[] {
+  const signedIn = mode === 'read-only' ? [session.readAuthOnly] : route.changesState ? [session.load, session.requireAuth] : [session.readAuth];
   switch (route.access) {
     case 'public':
       return [];
@@ -88,7 +92,7 @@ export function mountRoutes(app: Express, handlers: RouteHandlers, session: Sess
       const route: RouteSpec = API_ROUTES[id];
       if (route.recentAuth) throw new RouteTableError(`${id} needs recent authentication, which this server cannot check yet`);
       const handler = handlers[id] as RouteHandler<RouteId>;
-      app[route.method](path, ...accessCheck(route, session), ...(handler.use ?? []), runHandler(id, route, handler));
+      app[route.method](path, ...accessCheck(route, session, handler.session), ...(handler.use ?? []), runHandler(id, route, handler));
       mounted.push(`${route.method.toUpperCase()} ${path}`);
     }
     const methods = pathIds.map((id) => API_ROUTES[id].method.toUpperCase());

@@ -1,10 +1,9 @@
 import { sessionHandleSchema, type SessionListItem, type SessionsResponse } from '@cloakroom/shared';
-import type { SessionManagement } from '../../accounts/session-management';
-import { clientContext } from '../../auth/client-context';
-import type { SessionCookie } from '../../auth/session/cookie';
-import type { UserSession } from '../../auth/session/user-sessions';
+import type { UserSession, UserSessions } from '../../auth/session/user-sessions';
+import { clientContext } from '../client-context';
 import { notFound } from '../errors';
-import { endCurrentSession } from '../session-end';
+import type { SessionCookie } from '../session-cookie';
+import { endedCurrentSession } from '../session-end';
 import { routeHandlers } from './mount';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,14 +23,14 @@ function toListItem(s: UserSession, currentHandle: string): SessionListItem {
 /** The signed-in user's sessions: GET /sessions, DELETE /sessions (all but this one),
  *  DELETE /sessions/:id. Ids are public handles; a revoked session is refused on its
  *  very next request because its record is gone from Redis. */
-export function sessionHandlers(deps: { management: SessionManagement; cookie: SessionCookie }) {
-  const { management, cookie } = deps;
+export function sessionHandlers(deps: { sessions: UserSessions; cookie: SessionCookie }) {
+  const { sessions, cookie } = deps;
 
   return routeHandlers({
     listSessions: {
       async handle({ auth }, _req, res) {
         const { user, handle: current } = auth;
-        const body: SessionsResponse = { sessions: (await management.list(user.id)).map((s) => toListItem(s, current)) };
+        const body: SessionsResponse = { sessions: (await sessions.list(user)).map((s) => toListItem(s, current)) };
         res.json(body);
       },
     },
@@ -39,19 +38,22 @@ export function sessionHandlers(deps: { management: SessionManagement; cookie: S
     revokeOtherSessions: {
       async handle({ auth }, req, res) {
         const { user, handle: current } = auth;
-        res.json({ revoked: await management.revokeOthers(user.id, current, clientContext(req)) });
+        res.json({ revoked: await sessions.revokeOthers(user.id, current, clientContext(req)) });
       },
     },
 
     revokeSession: {
+      // Read-only: the caller's own session may be the one that ends.
+      session: 'read-only',
       async handle({ auth, params }, req, res) {
         const { user, handle: current } = auth;
         const target = sessionHandleSchema.safeParse(params.id);
+        const isCurrent = target.success && target.data === current;
         // Malformed, someone else's, or already gone: the same 404 for all three.
-        if (!target.success || !(await management.revoke(user.id, target.data, clientContext(req), target.data === current))) {
+        if (!target.success || !(await sessions.revoke(user.id, target.data, { client: clientContext(req), current: isCurrent }))) {
           throw notFound('That session');
         }
-        if (target.data === current) await endCurrentSession(req, res, cookie);
+        if (isCurrent) endedCurrentSession(req, res, cookie);
         res.status(204).end();
       },
     },

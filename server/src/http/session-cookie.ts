@@ -1,6 +1,6 @@
 import type { CookieOptions } from 'express';
 import { sessionCookieName } from '@cloakroom/shared';
-import type { Config } from '../../config/env';
+import type { Config } from '../config/env';
 
 export interface SessionCookie {
   name: string;
