@@ -1,3 +1,8 @@
 'use strict';
-// `node --require ./server/preload.cjs`: see forwarded-headers.cjs.
+// `node --require ./server/preload.cjs` (every script, the e2e stack and the Docker image
+// start the client this way): the API learns who the browser really is
+// (forwarded-headers.cjs), and a bad configuration stops the server before it listens
+// (startup-check.cjs). The marker lets instrumentation.ts refuse a start without it.
 require('./forwarded-headers.cjs').install();
+require('./startup-check.cjs').install();
+process.env.CLOAKROOM_CLIENT_PRELOADED = '1';
