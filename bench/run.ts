@@ -29,10 +29,12 @@ import {
   type BenchUsers,
 } from './lib/stack';
 import { soak } from './soak';
+import { uploads } from './uploads';
 import { spawn } from 'node:child_process';
 
 const usage = `npm run bench [-- options]
   --soak                 run the soak instead (mixed register/login/me/logout at a steady rate)
+  --uploads              run only the held-uploads scenario (client /api/me during 300 held 200 kB uploads)
   --soak-seconds=N       soak length (default 180)
   --soak-rate=N          soak operations per second (default 40)
   --no-build             use the existing builds (server/dist, client/${CLIENT_DIST_DIR})
@@ -48,6 +50,7 @@ env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_BIG_REDIS_DB (default 11:
 
 export interface Options {
   soak: boolean;
+  uploads: boolean;
   soakSeconds: number;
   soakRate: number;
   build: boolean;
@@ -62,6 +65,7 @@ export interface Options {
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     soak: false,
+    uploads: false,
     soakSeconds: 180,
     soakRate: 40,
     build: true,
@@ -80,6 +84,7 @@ function parseOptions(argv: string[]): Options {
       return n;
     };
     if (flag === '--soak') o.soak = true;
+    else if (flag === '--uploads') o.uploads = true;
     else if (flag === '--soak-seconds') o.soakSeconds = num();
     else if (flag === '--soak-rate') o.soakRate = num();
     else if (flag === '--no-build') o.build = false;
@@ -190,14 +195,14 @@ async function main(): Promise<void> {
   const started = new Date();
   let results: Record<string, unknown>;
   try {
-    results = options.soak ? await soak(ctx) : await fullRun(ctx);
+    results = options.soak ? await soak(ctx) : options.uploads ? await uploadsOnly(ctx) : await fullRun(ctx);
   } finally {
     clearInterval(heartbeat);
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
   const out = {
-    kind: options.soak ? 'soak' : 'bench',
+    kind: options.soak ? 'soak' : options.uploads ? 'uploads' : 'bench',
     startedAt: started.toISOString(),
     machine: m,
     after,
@@ -418,6 +423,13 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     pagesNote,
     table: table(rows),
   };
+}
+
+async function uploadsOnly(ctx: Context): Promise<Record<string, unknown>> {
+  const result = await uploads(ctx);
+  const rows = result.series.map((x) => ({ label: x.label, s: summarize(x) }));
+  console.log(`\n${table(rows)}\n\n${result.lines.join('\n')}`);
+  return { uploads: { ...result, series: undefined }, table: table(rows) };
 }
 
 function shortCount(n: number): string {
