@@ -10,12 +10,11 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { loadGenerator, measureAtRate, type LoadGenerator, type LoadResult } from './lib/load';
 import { cpuBusy, machine } from './lib/machine';
-import { freePort, ROOT, run, sleep, stopChild, type Service } from './lib/procs';
+import { ROOT, run, sleep, stopChild, type Service } from './lib/procs';
 import { median, round2, summarize, table, verdictLines, type Series, type Summary, type Verdict } from './lib/report';
 import { deletePrefix, fillSessions, readRecord } from './lib/sessions';
 import {
   CLIENT_DIST_DIR,
-  clientApiPortFile,
   clientServerJs,
   createUsers,
   newSecret,
@@ -140,8 +139,6 @@ export interface Context {
   prefix: string;
   services: Service[];
   cleanups: Array<() => Promise<unknown>>;
-  /** The port the client build expects the API on (see clientApiPortFile). */
-  apiPort: number | undefined;
 }
 
 async function main(): Promise<void> {
@@ -162,22 +159,16 @@ async function main(): Promise<void> {
     `load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to the README' : ''}`,
   );
 
-  let apiPort: number | undefined;
   if (options.build) {
     console.log('\nbuilding the API and the client (production builds)…');
     await run('npm', ['run', 'build:api', '--silent']);
-    if (options.pages && !options.soak) {
-      apiPort = await freePort();
-      await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR, API_INTERNAL_URL: `http://127.0.0.1:${apiPort}` });
-      fs.writeFileSync(clientApiPortFile(), String(apiPort));
-    }
-  } else if (options.pages && !options.soak && fs.existsSync(clientApiPortFile())) {
-    apiPort = Number(fs.readFileSync(clientApiPortFile(), 'utf8'));
+    // The client reads the API's address when it starts: one build serves every API here.
+    if ((options.pages || options.uploads) && !options.soak) await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR });
   }
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist is missing: run `npm run build:api` or drop --no-build');
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [], apiPort };
+  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [] };
   await sweepStaleRuns(redis);
   await redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 });
   const heartbeat = setInterval(() => void redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 }).catch(() => undefined), 20_000);
@@ -272,7 +263,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const main: ApiSettings = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, databaseFile, secret, logDir };
 
   console.log('\nstarting servers…');
-  const api = await startApi('api', main, {}, ctx.apiPort);
+  const api = await startApi('api', main);
   ctx.services.push(api);
   const users = await createUsers(databaseFile, 64);
   const apiCookie = await signIn(api.url, users.bench.email, users.password);
@@ -358,6 +349,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const main1 = await alternate(ctx, targets, 'throughput');
   const storm = await stormRounds(ctx, targets[0]!, api, users);
   const listRevoke = await listAndRevoke(ctx, api, users, template);
+  const held = o.pages && !pagesNote ? await uploads(ctx) : null;
 
   // ---- report
   const s = (key: string): Summary | undefined => (main1.get(key) ? summarize(main1.get(key)!) : undefined);
@@ -407,6 +399,10 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     `user with 10 thousand sessions: list ${listRevoke.listMs} ms (${listRevoke.listed} sessions, ${listRevoke.listKiB} KiB), revoke all but current ${listRevoke.revokeMs} ms (${listRevoke.revoked} revoked), medians of ${listRevoke.reps}`,
   ];
 
+  if (held) {
+    rows.push(...held.series.map((x) => ({ label: x.label, s: summarize(x) })));
+    info.push(...held.lines);
+  }
   console.log(`\n${table(rows)}\n\n${verdictLines(verdicts)}\n\n${info.join('\n')}`);
   if (pagesNote) console.log(`pages: ${pagesNote}`);
   return {
@@ -419,6 +415,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     verdicts,
     storm: { loginsPerSecond: storm.loginsPerSecond, statuses: storm.statuses },
     listRevoke,
+    uploads: held ? { ...held, series: undefined } : null,
     bigSessions: { count: o.bigSessions, fillSeconds, redisDb: bigDb, keys: bigKeys },
     pagesNote,
     table: table(rows),

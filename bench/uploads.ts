@@ -54,7 +54,7 @@ export async function uploads(ctx: Context): Promise<UploadsResult> {
   const o = ctx.options;
   const secret = newSecret();
   const databaseFile = path.join(ctx.dir, 'uploads.db');
-  const api = await startApi('api-uploads', { redisUrl: ctx.redisUrl, prefix: `${ctx.prefix}up:`, databaseFile, secret, logDir: ctx.dir }, {}, ctx.apiPort);
+  const api = await startApi('api-uploads', { redisUrl: ctx.redisUrl, prefix: `${ctx.prefix}up:`, databaseFile, secret, logDir: ctx.dir });
   ctx.services.push(api);
   const client = await startClient('client-uploads', api.url, secret, 'on', ctx.dir);
   ctx.services.push(client);
