@@ -50,5 +50,5 @@ test('the image runs the standalone server with its static files and the preload
   expect(dockerfile).toMatch(/^CMD \["node", "--require", "\.\/client\/server\/preload\.cjs", "client\/server\.js"\]$/m);
   // Everything the preload loads is in the image.
   const preloaded = [...fs.readFileSync(path.join(ROOT, 'client/server/preload.cjs'), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => m[1]!);
-  for (const file of [...preloaded, 'startup-check.cjs', 'dist/startup.cjs']) expect(dockerfile).toContain(`client/server/${file}`);
+  for (const file of [...preloaded, 'dist/edge.cjs']) expect(dockerfile).toContain(`client/server/${file}`);
 });

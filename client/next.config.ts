@@ -9,12 +9,12 @@ const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   experimental: {
-    // What the page proxy may buffer of a page request's body (it reads none). /api is
-    // not gated by the proxy: app/api/[[...path]]/route.ts caps its bodies itself.
+    // What the page proxy may buffer of a page request's body (it reads none). /api never
+    // reaches Next: lib/api-edge.ts serves it (and caps its bodies) in front of Next.
     proxyClientMaxBodySize: '128kb',
   },
-  // No /api rewrite: app/api/[[...path]]/route.ts sends /api on to API_INTERNAL_URL, read
-  // when the server starts, so one build serves any API address.
+  // No /api rewrite: server/preload.cjs sends /api on to API_INTERNAL_URL, read when the
+  // server starts (lib/api-edge.ts), so one build serves any API address.
   headers() {
     return Promise.resolve([
       // Not on /api: the API sends its own.

@@ -4,8 +4,8 @@ import { clientConfig, ClientConfigError } from './config';
 export const EXIT_CONFIG = 78;
 
 /** Reads and checks the configuration before the server serves anything: the warnings,
- *  or one line naming the variable and the exit. Run by server/preload.cjs just before
- *  Next listens (bundled by scripts/bundle-startup.mjs). */
+ *  or one line naming the variable and the exit. Run just before Next listens
+ *  (lib/edge.ts, attached by server/preload.cjs). */
 export function checkStartup(): void {
   try {
     const config = clientConfig();

@@ -3,9 +3,9 @@
  * Installed by preload.cjs (`node --require ./server/preload.cjs`, see package.json) so the
  * API behind the client's /api path learns who the browser really is.
  *
- * Next hands requests to route handlers with the client's own X-Forwarded-For and
- * X-Forwarded-Proto untouched (and fills them in only when absent); /api passes both on
- * (app/api/[[...path]]/route.ts), and the API trusts the loopback hop
+ * Requests arrive with the client's own X-Forwarded-For and X-Forwarded-Proto; /api
+ * passes both on to the API (lib/api-edge.ts, and Next fills them in only when absent),
+ * and the API trusts the loopback hop
  * (TRUST_PROXY=loopback), so without this any browser could name its own address
  * (dodging per-IP rate limits) or claim https. Before Node hands a request to Next, this
  * replaces those headers with what the socket says, unless the peer is one of the
@@ -69,9 +69,9 @@ function rewriteForwarded(req, trust) {
 /**
  * Requests that ask for an upgrade (`Connection: Upgrade`) never reach that channel: Node
  * hands them to the server's 'upgrade' listeners instead, and Next passes an upgrade to
- * a rewrite's destination as it came. The client has no such rewrite any more (its /api
- * path is a route handler, and Next ends upgrades to route handlers), but whatever a
- * later version does with one, the headers it carries are rewritten first here too.
+ * a rewrite's destination as it came. The client has no such rewrite any more, and
+ * refuses upgrades under /api (lib/api-edge.ts), but whatever Next or a later version
+ * does with an upgrade, the headers it carries are rewritten first here too.
  * @param {(addr: string, i: number) => boolean} trust
  */
 function hookUpgrades(trust) {

@@ -1,8 +1,9 @@
 'use strict';
 // `node --require ./server/preload.cjs` (every script, the e2e stack and the Docker image
 // start the client this way): the API learns who the browser really is
-// (forwarded-headers.cjs), and a bad configuration stops the server before it listens
-// (startup-check.cjs). The marker lets instrumentation.ts refuse a start without it.
+// (forwarded-headers.cjs), a bad configuration stops the server before it listens, and
+// /api is served in front of Next (edge.cjs). The marker lets instrumentation.ts refuse
+// a start without it.
 require('./forwarded-headers.cjs').install();
-require('./startup-check.cjs').install();
+require('./edge.cjs').install();
 process.env.CLOAKROOM_CLIENT_PRELOADED = '1';
