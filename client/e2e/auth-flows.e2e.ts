@@ -144,11 +144,15 @@ describe('open redirects: a hostile next stays on the site', () => {
   });
 
   test.each(NORMALISED)('signed in, opening /login?next=%j is redirected by the proxy to /dashboard on this origin', async (bad) => {
-    await catchEvil();
     await register(page, stack.origin, uniqueEmail('redirect-proxy'));
-    const res = await page.goto(`${stack.origin}/login?${new URLSearchParams({ next: bad })}`);
+    // Routes do not see a redirect's next hop, so every navigation is recorded instead.
+    const navigations: string[] = [];
+    page.on('request', (r) => {
+      if (r.isNavigationRequest()) navigations.push(r.url());
+    });
+    await page.goto(`${stack.origin}/login?${new URLSearchParams({ next: bad })}`).catch(() => undefined);
+    expect(navigations.map((u) => new URL(u).origin)).toEqual([stack.origin, stack.origin]);
     expect(`${new URL(page.url()).origin}${new URL(page.url()).pathname}`).toBe(`${stack.origin}/dashboard`);
-    expect(res?.request().redirectedFrom()?.response()).toBeTruthy();
   });
 
   test.each(NORMALISED)('registering with next=%j → /dashboard on this origin', async (bad) => {
