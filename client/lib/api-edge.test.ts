@@ -305,6 +305,39 @@ describe('refused at the edge, never sent on', () => {
   });
 });
 
+test('a kept-alive connection the API closes as it is reused: the request is sent again on a new one, not answered 503', async () => {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  // Answers the first request on its first connection, then drops that connection when
+  // the next request arrives on it (as a server does whose idle timeout just passed).
+  const api = net.createServer((socket) => {
+    const n = ++connections;
+    sockets.add(socket);
+    let requests = 0;
+    socket.on('data', () => {
+      requests++;
+      if (n === 1 && requests > 1) return void socket.destroy();
+      const body = JSON.stringify({ connection: n });
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`);
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+  const front = await edge(`http://127.0.0.1:${(api.address() as AddressInfo).port}`);
+  try {
+    const first = await fetch(`${front.url}/api/a`);
+    expect(await first.json()).toEqual({ connection: 1 });
+    const second = await fetch(`${front.url}/api/b`, { method: 'POST', body: '{}' });
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ connection: 2 });
+    expect(front.failures).toEqual([]);
+  } finally {
+    await front.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => api.close(r));
+  }
+});
+
 describe('an API that cannot answer: 503 service_unavailable in the contract shape, and why in one line', () => {
   test('nothing listening', async () => {
     const dead = createServer();

@@ -156,6 +156,8 @@ export async function serveApiRequest(
 
   const target = new URL(options.apiInternalUrl);
   const client = target.protocol === 'https:' ? https : http;
+  const headers = upstreamHeaders(req, body);
+  let upstream: http.ClientRequest;
   let answered = false;
   const fail = (reason: string) => {
     if (answered) return;
@@ -165,39 +167,47 @@ export async function serveApiRequest(
     onFailure(reason);
     sendError(res, 'service_unavailable', UPSTREAM_UNAVAILABLE_MESSAGE, { 'retry-after': '5' });
   };
-  // `path` always starts with /api and is appended to the configured origin, so it can
-  // never name another host.
-  const upstream = client.request(
-    {
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: target.port,
-      method: req.method,
-      path,
-      headers: upstreamHeaders(req, body),
-      agent: agents[target.protocol as 'http:' | 'https:'],
-    },
-    (answer) => {
-      if (answered) return void answer.resume();
-      answered = true;
-      clearTimeout(timer);
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) res.setHeader(name, value);
-      }
-      res.writeHead(answer.statusCode ?? 502);
-      // Past the headers, an API that stops sending ends the answer rather than hanging it.
-      answer.setTimeout(options.timeoutMs, () => answer.destroy(new Error('API stopped sending')));
-      answer.on('error', () => res.destroy());
-      answer.pipe(res);
-    },
-  );
+  const send = (retried: boolean) => {
+    // `path` always starts with /api and is appended to the configured origin, so it can
+    // never name another host.
+    upstream = client.request(
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path,
+        headers,
+        agent: agents[target.protocol as 'http:' | 'https:'],
+      },
+      (answer) => {
+        if (answered) return void answer.resume();
+        answered = true;
+        clearTimeout(timer);
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) res.setHeader(name, value);
+        }
+        res.writeHead(answer.statusCode ?? 502);
+        // Past the headers, an API that stops sending ends the answer rather than hanging it.
+        answer.setTimeout(options.timeoutMs, () => answer.destroy(new Error('API stopped sending')));
+        answer.on('error', () => res.destroy());
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the API closed just as it was reused: the request never
+      // reached the API, so it is sent once more on a fresh connection.
+      if (!answered && !retried && upstream.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return send(true);
+      fail(`${options.apiInternalUrl} unreachable (${err.code ?? err.message})`);
+    });
+    upstream.end(body);
+  };
   const timer = setTimeout(() => fail(`no answer from ${options.apiInternalUrl} within ${options.timeoutMs} ms`), options.timeoutMs);
-  upstream.on('error', (err: NodeJS.ErrnoException) => fail(`${options.apiInternalUrl} unreachable (${err.code ?? err.message})`));
   // A browser that goes away takes its request to the API with it.
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  upstream.end(body);
+  send(false);
 }
 
 /** Upgrade requests (`Connection: Upgrade`) under /api: the API speaks plain HTTP, so
