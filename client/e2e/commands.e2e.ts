@@ -2,12 +2,13 @@
  * The commands a newcomer runs, as they run them (issue 9, items 1 and 5): `npm start`
  * and `npm run dev` from the repository root on two non-default ports (WEB_PORT, PORT)
  * with nothing else set about addresses, then a browser registers, signs out and signs
- * in; and a bad client setting stops the client with one line, without Next's "Ready"
- * banner before it. Uses the run's build (.next-e2e) for `npm start`.
+ * in, with no telemetry notice from Next; and a bad client setting stops the client with
+ * one line, without Next's "Ready" banner before it. Uses the run's build (.next-e2e) for
+ * `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -78,12 +79,15 @@ async function waitUntilUp(url: string, run: Running, timeoutMs: number): Promis
 }
 
 /** What a newcomer sets: the two ports, and a database and key prefix of the test's own
- *  (cheap password hashing too: development mode allows it). Nothing about addresses. */
+ *  (cheap password hashing too: development mode allows it). Nothing about addresses, and
+ *  a fresh home folder: Next shows its telemetry notice on a machine's first run. */
 async function newcomerEnv(tag: string): Promise<{ env: Record<string, string>; webPort: number; apiPort: number }> {
   const webPort = await freePort();
   const apiPort = await freePort();
   const prefix = `e2e-${tag}:${randomBytes(6).toString('hex')}:`;
   prefixes.push(prefix);
+  const home = join(dir, `home-${tag}`);
+  mkdirSync(home);
   return {
     webPort,
     apiPort,
@@ -96,7 +100,7 @@ async function newcomerEnv(tag: string): Promise<{ env: Record<string, string>; 
       LOG_LEVEL: 'warn',
       PASSWORD_HASH_MEMORY_KIB: '1024',
       PASSWORD_HASH_TIME_COST: '1',
-      NEXT_TELEMETRY_DISABLED: '1',
+      HOME: home,
     },
   };
 }
@@ -130,6 +134,7 @@ test('npm start on WEB_PORT and PORT (no other address set): the API follows, an
     await waitUntilUp(`http://127.0.0.1:${apiPort}/healthz`, run, 30_000);
     await waitUntilUp(`http://127.0.0.1:${webPort}/`, run, 30_000);
     await registerSignOutSignIn(`http://localhost:${webPort}`, 20_000);
+    expect(run.output()).not.toMatch(/anonymous telemetry/i);
   } finally {
     await stopGroup(run);
   }
@@ -137,13 +142,16 @@ test('npm start on WEB_PORT and PORT (no other address set): the API follows, an
 
 test('npm run dev on WEB_PORT and PORT (no other address set): the API follows, and a browser signs in', async () => {
   const { env, webPort, apiPort } = await newcomerEnv('dev');
-  // A build folder of its own, so the development server never touches another build.
+  // A build folder of its own, so the development server never touches another build;
+  // emptied, because in a container Next remembers there that it showed its telemetry notice.
+  rmSync(join(CLIENT_DIR, '.next-e2e-dev'), { recursive: true, force: true });
   const run = runCommand('npm', ['run', 'dev'], { ...env, CLIENT_DIST_DIR: '.next-e2e-dev' });
   try {
     await waitUntilUp(`http://127.0.0.1:${apiPort}/healthz`, run, 60_000);
     await waitUntilUp(`http://127.0.0.1:${webPort}/`, run, 180_000);
     // Development compiles each page on its first visit: slow on two busy cores.
     await registerSignOutSignIn(`http://localhost:${webPort}`, 120_000);
+    expect(run.output()).not.toMatch(/anonymous telemetry/i);
   } finally {
     await stopGroup(run);
   }
