@@ -16,6 +16,9 @@ const common = {
   transform,
   moduleNameMapper,
   testEnvironment: 'node',
+  // Build outputs hold copies of package.json files (Next's standalone tree): left in the
+  // module map, they collide with the real ones ("haste module naming collision").
+  modulePathIgnorePatterns: ['<rootDir>/.next', '<rootDir>/dist/', '<rootDir>/server/dist/'],
 };
 
 const config: Config = {
@@ -27,7 +30,7 @@ const config: Config = {
       displayName: 'client',
       rootDir: 'client',
       testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.tsx'],
-      testPathIgnorePatterns: ['/node_modules/', '/.next/', '/.next-e2e/', '/e2e/'],
+      testPathIgnorePatterns: ['/node_modules/', '/\\.next[^/]*/', '/e2e/'],
       moduleNameMapper: { ...moduleNameMapper, '^server-only$': '<rootDir>/../node_modules/next/dist/compiled/server-only/empty.js' },
     },
   ],

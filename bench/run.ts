@@ -10,12 +10,11 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { loadGenerator, measureAtRate, type LoadGenerator, type LoadResult } from './lib/load';
 import { cpuBusy, machine } from './lib/machine';
-import { freePort, ROOT, run, sleep, stopChild, type Service } from './lib/procs';
+import { ROOT, run, sleep, stopChild, type Service } from './lib/procs';
 import { median, round2, summarize, table, verdictLines, type Series, type Summary, type Verdict } from './lib/report';
 import { deletePrefix, fillSessions, readRecord } from './lib/sessions';
 import {
   CLIENT_DIST_DIR,
-  clientApiPortFile,
   clientServerJs,
   createUsers,
   newSecret,
@@ -30,10 +29,12 @@ import {
 } from './lib/stack';
 import { flood, type FloodResult } from './flood';
 import { soak } from './soak';
+import { uploads } from './uploads';
 import { spawn } from 'node:child_process';
 
 const usage = `npm run bench [-- options]
   --soak                 run the soak instead (mixed register/login/me/logout at a steady rate)
+  --uploads              run only the held-uploads scenario (client /api/me during 300 held 200 kB uploads)
   --soak-seconds=N       soak length (default 180)
   --soak-rate=N          soak operations per second (default 40)
   --flood                run only the argon2 flood scenario (bench/flood.ts; also part of the full run)
@@ -52,6 +53,7 @@ env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_BIG_REDIS_DB (default 11:
 
 export interface Options {
   soak: boolean;
+  uploads: boolean;
   soakSeconds: number;
   soakRate: number;
   flood: boolean;
@@ -69,6 +71,7 @@ export interface Options {
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     soak: false,
+    uploads: false,
     soakSeconds: 180,
     soakRate: 40,
     flood: false,
@@ -90,6 +93,7 @@ function parseOptions(argv: string[]): Options {
       return n;
     };
     if (flag === '--soak') o.soak = true;
+    else if (flag === '--uploads') o.uploads = true;
     else if (flag === '--soak-seconds') o.soakSeconds = num();
     else if (flag === '--soak-rate') o.soakRate = num();
     else if (flag === '--flood') o.flood = true;
@@ -148,8 +152,6 @@ export interface Context {
   prefix: string;
   services: Service[];
   cleanups: Array<() => Promise<unknown>>;
-  /** The port the client build expects the API on (see clientApiPortFile). */
-  apiPort: number | undefined;
 }
 
 async function main(): Promise<void> {
@@ -170,22 +172,17 @@ async function main(): Promise<void> {
     `load generator: ${load.name} (${load.version})${load.name === 'autocannon' ? ' — wrk not found: install it (apt-get install wrk) for figures comparable to docs/performance.md' : ''}`,
   );
 
-  let apiPort: number | undefined;
   if (options.build) {
     console.log('\nbuilding the API and the client (production builds)…');
     await run('npm', ['run', 'build:api', '--silent']);
-    if (options.pages && !options.soak && !options.flood) {
-      apiPort = await freePort();
-      await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR, API_INTERNAL_URL: `http://127.0.0.1:${apiPort}` });
-      fs.writeFileSync(clientApiPortFile(), String(apiPort));
-    }
-  } else if (options.pages && !options.soak && !options.flood && fs.existsSync(clientApiPortFile())) {
-    apiPort = Number(fs.readFileSync(clientApiPortFile(), 'utf8'));
+    // The client reads the API's address when it starts: one build serves every API here.
+    if ((options.pages || options.uploads) && !options.soak && !options.flood)
+      await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR });
   }
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist is missing: run `npm run build:api` or drop --no-build');
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [], apiPort };
+  const ctx: Context = { options, load, dir: tempDir(), redisUrl, redis, runId, prefix: `${BENCH_ROOT}${runId}:`, services: [], cleanups: [] };
   await sweepStaleRuns(redis);
   await redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 });
   const heartbeat = setInterval(() => void redis.set(`${BENCH_ROOT}${runId}:alive`, '1', { PX: 60_000 }).catch(() => undefined), 20_000);
@@ -203,14 +200,14 @@ async function main(): Promise<void> {
   const started = new Date();
   let results: Record<string, unknown>;
   try {
-    results = options.soak ? await soak(ctx) : options.flood ? { flood: await floodRun(ctx) } : await fullRun(ctx);
+    results = options.soak ? await soak(ctx) : options.flood ? { flood: await floodRun(ctx) } : options.uploads ? await uploadsOnly(ctx) : await fullRun(ctx);
   } finally {
     clearInterval(heartbeat);
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
   const out = {
-    kind: options.soak ? 'soak' : options.flood ? 'flood' : 'bench',
+    kind: options.soak ? 'soak' : options.flood ? 'flood' : options.uploads ? 'uploads' : 'bench',
     startedAt: started.toISOString(),
     machine: m,
     after,
@@ -280,7 +277,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const main: ApiSettings = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, databaseFile, secret, logDir };
 
   console.log('\nstarting servers…');
-  const api = await startApi('api', main, {}, ctx.apiPort);
+  const api = await startApi('api', main);
   ctx.services.push(api);
   const users = await createUsers(databaseFile, 64);
   const apiCookie = await signIn(api.url, users.bench.email, users.password);
@@ -367,6 +364,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   const storm = await stormRounds(ctx, targets[0]!, api, users);
   const listRevoke = await listAndRevoke(ctx, api, users, template);
   const floodResult = await floodRun(ctx);
+  const held = o.pages && !pagesNote ? await uploads(ctx) : null;
 
   // ---- report
   const s = (key: string): Summary | undefined => (main1.get(key) ? summarize(main1.get(key)!) : undefined);
@@ -417,6 +415,10 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     `user with 10 thousand sessions: list ${listRevoke.listMs} ms (${listRevoke.listed} sessions, ${listRevoke.listKiB} KiB), revoke all but current ${listRevoke.revokeMs} ms (${listRevoke.revoked} revoked), medians of ${listRevoke.reps}`,
   ];
 
+  if (held) {
+    rows.push(...held.series.map((x) => ({ label: x.label, s: summarize(x) })));
+    info.push(...held.lines);
+  }
   console.log(`\n${table(rows)}\n\n${verdictLines(verdicts)}\n\n${info.join('\n')}`);
   if (pagesNote) console.log(`pages: ${pagesNote}`);
   return {
@@ -430,6 +432,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     storm: { loginsPerSecond: storm.loginsPerSecond, statuses: storm.statuses },
     listRevoke,
     flood: floodResult,
+    uploads: held ? { ...held, series: undefined } : null,
     bigSessions: { count: o.bigSessions, fillSeconds, redisDb: bigDb, keys: bigKeys },
     pagesNote,
     table: table(rows),
@@ -440,6 +443,13 @@ const floodRun = (ctx: Context) => flood(ctx, { seconds: ctx.options.floodSecond
 
 function floodLine({ during, alone }: FloodResult): string {
   return `argon2 flood (3 addresses signing in with right passwords): legitimate sign-ins ${during.successRate}% succeeded ${JSON.stringify(during.statuses)}, p99 ${during.p99} ms (alone ${alone.p99} ms)`;
+}
+
+async function uploadsOnly(ctx: Context): Promise<Record<string, unknown>> {
+  const result = await uploads(ctx);
+  const rows = result.series.map((x) => ({ label: x.label, s: summarize(x) }));
+  console.log(`\n${table(rows)}\n\n${result.lines.join('\n')}`);
+  return { uploads: { ...result, series: undefined }, table: table(rows) };
 }
 
 function shortCount(n: number): string {

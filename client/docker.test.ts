@@ -29,8 +29,9 @@ test('web is built from client/Dockerfile and starts after the API is healthy', 
   expect(web.depends_on).toMatchObject({ api: { condition: 'service_healthy' } });
 });
 
-test('the rewrite compiled in at build time is the API the proxy asks at run time', () => {
-  expect(web.build!.args!.API_INTERNAL_URL).toBe(web.environment!.API_INTERNAL_URL);
+test('the image names no API: the web service says where it is when it starts', () => {
+  expect(web.build!.args?.API_INTERNAL_URL).toBeUndefined();
+  expect(dockerfile).not.toMatch(/^ARG API_INTERNAL_URL/m);
   expect(new URL(web.environment!.API_INTERNAL_URL!).hostname).toBe('api');
 });
 
@@ -47,4 +48,7 @@ test('the image runs the standalone server with its static files and the preload
   expect(dockerfile).toMatch(/COPY --from=build .*\/app\/client\/\.next\/standalone\/ \.\//);
   expect(dockerfile).toMatch(/^USER node$/m);
   expect(dockerfile).toMatch(/^CMD \["node", "--require", "\.\/client\/server\/preload\.cjs", "client\/server\.js"\]$/m);
+  // Everything the preload loads is in the image.
+  const preloaded = [...fs.readFileSync(path.join(ROOT, 'client/server/preload.cjs'), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => m[1]!);
+  for (const file of [...preloaded, 'dist/edge.cjs']) expect(dockerfile).toContain(`client/server/${file}`);
 });

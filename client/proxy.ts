@@ -11,8 +11,9 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: not the API (rewritten to Express, which checks sessions itself), not
-  // build assets, image optimisation, the favicon or files from public/ (they have an
-  // extension; no page here does). Prefetches are gated like any navigation.
+  // Pages only: not the API (served in front of Next by lib/api-edge.ts; Express checks
+  // sessions itself), not build assets, image optimisation, the favicon or files from
+  // public/ (they have an extension; no page here does). Prefetches are gated like any
+  // navigation.
   matcher: ['/((?!api(?:/|$)|_next/static|_next/image|favicon\\.ico$|.*\\.[A-Za-z0-9]{1,8}$).*)'],
 };

@@ -67,11 +67,6 @@ export function startBare(body: string, logDir: string): Promise<Service> {
  *  `npm start` or the e2e tests use). */
 export const CLIENT_DIST_DIR = '.next-bench';
 export const clientServerJs = () => path.join(ROOT, 'client', CLIENT_DIST_DIR, 'standalone/client/server.js');
-/** The client fixes the API's URL at build time (its /api rewrite; it refuses to start
- *  against another one), so the bench builds it for a port chosen then, and remembers
- *  the port here for runs with --no-build. */
-export const clientApiPortFile = () => path.join(ROOT, 'client', CLIENT_DIST_DIR, 'bench-api-port');
-
 /** The Next client's production (standalone) server, gated by proxy.ts, or with the
  *  gate switched off (PROXY_GATE=off, the client's benchmark-only switch: the proxy
  *  vouches for a fixed user instead of asking /api/me; the page does the same work). */

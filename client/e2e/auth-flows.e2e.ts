@@ -82,6 +82,21 @@ test('no page breaks its own Content Security Policy', async () => {
   expect(violations).toEqual([]);
 });
 
+test('/favicon.ico is served, so the pages the proxy writes itself (no icon link) log no console error for it', async () => {
+  const icon = await fetch(`${stack.origin}/favicon.ico`);
+  expect(icon.status).toBe(200);
+  expect(icon.headers.get('content-type')).toMatch(/^image\//);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.location().url !== page.url()) errors.push(`${m.location().url}: ${m.text()}`);
+  });
+  await register(page, stack.origin, uniqueEmail('favicon'));
+  const forbidden = await page.goto(`${stack.origin}/admin`, { waitUntil: 'networkidle' });
+  expect(forbidden?.status()).toBe(403);
+  await page.goto(`${stack.origin}/api/me`, { waitUntil: 'networkidle' });
+  expect(errors).toEqual([]);
+});
+
 test('every signed-in page has a sign-out control', async () => {
   await register(page, stack.origin, uniqueEmail('controls'));
   for (const path of ['/dashboard', '/security']) {
@@ -91,7 +106,10 @@ test('every signed-in page has a sign-out control', async () => {
 });
 
 describe('open redirects: a hostile next stays on the site', () => {
+  /** Paths that the URL parser normalises into `//evil.test` (issue 8, item 2). */
+  const NORMALISED = ['/.//evil.test', '/..//evil.test', '/x/..//evil.test', '/%2e//evil.test', '/.///evil.test'];
   const BAD = [
+    ...NORMALISED,
     'http://evil.test',
     'https://evil.test/',
     '//evil.test',
@@ -107,13 +125,44 @@ describe('open redirects: a hostile next stays on the site', () => {
     'data:text/html,<script>alert(1)</script>',
     '//evil.test@127.0.0.1',
   ];
-  test.each(BAD)('next=%j → /dashboard on this origin', async (bad) => {
+  /** Were the browser sent to evil.test, it lands on a page there (this network resolves
+   *  no such name), so the assertion names where it went. */
+  const catchEvil = () =>
+    context.route(
+      (url) => url.hostname === 'evil.test',
+      (route) => route.fulfill({ status: 200, body: 'evil' }),
+    );
+
+  test.each(BAD)('signing in through the form with next=%j → /dashboard on this origin', async (bad) => {
+    await catchEvil();
     const email = uniqueEmail('redirect');
     await stack.createUser(email, PASSWORD);
     await page.goto(`${stack.origin}/login?${new URLSearchParams({ next: bad })}`);
     await signInThroughForm(page, email, PASSWORD);
-    await page.waitForURL((url) => url.pathname === '/dashboard');
-    expect(new URL(page.url()).origin).toBe(stack.origin);
+    await page.waitForURL((url) => url.pathname === '/dashboard' || url.hostname === 'evil.test');
+    expect(`${new URL(page.url()).origin}${new URL(page.url()).pathname}`).toBe(`${stack.origin}/dashboard`);
+  });
+
+  test.each(NORMALISED)('signed in, opening /login?next=%j is redirected by the proxy to /dashboard on this origin', async (bad) => {
+    await register(page, stack.origin, uniqueEmail('redirect-proxy'));
+    // Routes do not see a redirect's next hop, so every navigation is recorded instead.
+    const navigations: string[] = [];
+    page.on('request', (r) => {
+      if (r.isNavigationRequest()) navigations.push(r.url());
+    });
+    await page.goto(`${stack.origin}/login?${new URLSearchParams({ next: bad })}`).catch(() => undefined);
+    expect(navigations.map((u) => new URL(u).origin)).toEqual([stack.origin, stack.origin]);
+    expect(`${new URL(page.url()).origin}${new URL(page.url()).pathname}`).toBe(`${stack.origin}/dashboard`);
+  });
+
+  test.each(NORMALISED)('registering with next=%j → /dashboard on this origin', async (bad) => {
+    await catchEvil();
+    await page.goto(`${stack.origin}/register?${new URLSearchParams({ next: bad })}`);
+    await page.getByLabel('Email').fill(uniqueEmail('redirect-register'));
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard' || url.hostname === 'evil.test');
+    expect(`${new URL(page.url()).origin}${new URL(page.url()).pathname}`).toBe(`${stack.origin}/dashboard`);
   });
 
   test('a same-site next with its query is honoured', async () => {
@@ -127,6 +176,20 @@ describe('open redirects: a hostile next stays on the site', () => {
 });
 
 describe('form errors are shown in words next to the field', () => {
+  test('a page opened at an address the API does not accept says so, not "reload the page"', async () => {
+    const email = uniqueEmail('origin');
+    await stack.createUser(email, PASSWORD);
+    // The stack's APP_ORIGIN is http://127.0.0.1:<port>; the same server as localhost is another origin.
+    const elsewhere = stack.origin.replace('127.0.0.1', 'localhost');
+    await page.goto(`${elsewhere}/login`);
+    await signInThroughForm(page, email, PASSWORD);
+    const alert = await visibleText(page, '.form-error');
+    expect(alert).toContain(`does not accept requests from pages at ${elsewhere}`);
+    expect(alert).toContain('APP_ORIGIN');
+    expect(alert).not.toMatch(/reload/i);
+    expect(new URL(page.url()).pathname).toBe('/login');
+  });
+
   test('sign-in with a wrong password says so, and keeps the user on the form', async () => {
     const email = uniqueEmail('wrong');
     await stack.createUser(email, PASSWORD);

@@ -1,7 +1,7 @@
 import type { Config } from 'jest';
 
-/** `npm run test:e2e`: the browser suite, one file after another (they share the API
- *  port compiled into the client build). Screenshots of failures: test-results/e2e/. */
+/** `npm run test:e2e`: the browser suite, one file after another (two cores: a file
+ *  starts an API, a client and a browser). Screenshots of failures: test-results/e2e/. */
 const config: Config = {
   rootDir: '.',
   displayName: 'e2e',

@@ -2,8 +2,8 @@
  * The whole product for browser tests: the built API and the built client (standalone
  * server, with the same preload `npm start` uses) on free ports, against the real Redis
  * (a key prefix of its own) and a fresh SQLite file. The client is built once per run
- * by global-setup.ts, into its own folder (.next-e2e), with the API's URL compiled into
- * its /api rewrite; that URL is fixed for the run, so test files run one after another.
+ * by global-setup.ts, into its own folder (.next-e2e); it is told the API's address when
+ * it starts (API_INTERNAL_URL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,6 @@ export const ROOT = resolve(__dirname, '../..');
 export const CLIENT_DIR = join(ROOT, 'client');
 export const E2E_DIST_DIR = '.next-e2e';
 export const STANDALONE_SERVER = join(CLIENT_DIR, E2E_DIST_DIR, 'standalone', 'client', 'server.js');
-export const API_PORT_ENV = 'CLOAKROOM_E2E_API_PORT';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -89,8 +88,7 @@ export interface Stack {
 }
 
 export async function startStack(): Promise<Stack> {
-  const apiPort = Number(process.env[API_PORT_ENV]);
-  if (!apiPort) throw new Error(`${API_PORT_ENV} is unset: run the e2e suite through npm run test:e2e (its global setup builds the client)`);
+  const apiPort = await freePort();
   const clientPort = await freePort();
   const origin = `http://127.0.0.1:${clientPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -122,6 +120,8 @@ export async function startStack(): Promise<Stack> {
     PORT: String(clientPort),
     HOSTNAME: '127.0.0.1',
     API_INTERNAL_URL: apiUrl,
+    // Short, so the test of a hanging API does not wait the default 10 s.
+    API_PROXY_TIMEOUT_MS: '2000',
     IDENTITY_HEADER_SECRET: identitySecret,
     NEXT_TELEMETRY_DISABLED: '1',
   };

@@ -23,6 +23,8 @@ export function fieldErrors(error: ApiError, fields: readonly string[]): { byFie
   return { byField, general };
 }
 
+const pageOrigin = () => (typeof window === 'undefined' ? 'this address' : window.location.origin);
+
 /** The message a person should read for an error. */
 export function messageFor(error: ApiError): string {
   switch (error.code) {
@@ -32,7 +34,9 @@ export function messageFor(error: ApiError): string {
     case 'internal_error':
       return 'The service is unavailable. Please try again in a moment.';
     case 'csrf_rejected':
-      return 'This request came from a page the service does not trust. Reload the page and try again.';
+      // Reloading cannot help: the page's own address is not one the API accepts
+      // (APP_ORIGIN / CORS_ORIGINS), typically 127.0.0.1 where localhost is configured.
+      return `The service does not accept requests from pages at ${pageOrigin()}, so nothing was changed. Open the site at its usual address (whoever runs it sets that address in APP_ORIGIN).`;
     default:
       return error.message;
   }

@@ -1,5 +1,5 @@
 import { DEV_SESSION_SECRET } from '@cloakroom/shared';
-import { ClientConfigError, DEFAULT_API_INTERNAL_URL, loadClientConfig } from './config';
+import { ClientConfigError, DEFAULT_API_INTERNAL_URL, DEFAULT_API_PROXY_TIMEOUT_MS, loadClientConfig } from './config';
 
 const SECRET = 'x'.repeat(40);
 const problem = (env: Record<string, string>, nodeEnv = 'production') => {
@@ -50,6 +50,14 @@ describe('client configuration', () => {
     expect(problem({ API_INTERNAL_URL: 'api:4000' }, 'development')).toMatch(/^API_INTERNAL_URL must be an http\(s\)/);
     expect(problem({ API_INTERNAL_URL: 'http://api:4000/v1' }, 'development')).toMatch(/^API_INTERNAL_URL must be an http\(s\) origin without path/);
     expect(problem({ API_TIMEOUT_MS: '0' }, 'development')).toMatch(/^API_TIMEOUT_MS must be a whole number/);
+  });
+
+  test('API_PROXY_TIMEOUT_MS: how long /api waits for the API to start answering', () => {
+    expect(loadClientConfig({}, 'development').apiProxyTimeoutMs).toBe(DEFAULT_API_PROXY_TIMEOUT_MS);
+    expect(loadClientConfig({ API_PROXY_TIMEOUT_MS: '2500' }, 'development').apiProxyTimeoutMs).toBe(2500);
+    for (const bad of ['10', '60001', '2.5', 'soon']) {
+      expect(problem({ API_PROXY_TIMEOUT_MS: bad }, 'development')).toMatch(/^API_PROXY_TIMEOUT_MS must be a whole number of milliseconds from 50 to 60000/);
+    }
   });
 
   test('PROXY_GATE=off works in development, and production only with the benchmark allowance', () => {

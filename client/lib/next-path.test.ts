@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from './next-path';
 
 /** Django's LoginTest.test_security_check lists plus the checklist's (§3.3) additions. */
@@ -29,6 +30,16 @@ const BAD = [
   '//evil.com@app.example.com',
   'https://app.example.com.evil.com',
   'http://app.example.com',
+  // Paths the URL parser normalises into `//evil.com` (issue 8, item 2).
+  '/.//evil.com',
+  '/..//evil.com',
+  '/x/..//evil.com',
+  '/%2e//evil.com',
+  '/.///evil.com',
+  '/%2E%2E//evil.com',
+  '/a/b/../..//evil.com',
+  '/./%2e/.//evil.com',
+  '/.//evil.com/dashboard?next=/x#y',
   'dashboard',
   '',
   '/%E0%A4%A',
@@ -69,5 +80,67 @@ describe('safeNextPath', () => {
       const resolved = new URL(safeNextPath(value), 'https://app.example.com/login');
       expect(resolved.origin).toBe('https://app.example.com');
     }
+  });
+});
+
+/** Pieces a hostile `next` is made of: separators and their encodings, dot segments,
+ *  schemes, whitespace browsers drop, userinfo and host text. */
+const PIECES = [
+  '/',
+  '//',
+  '\\',
+  '.',
+  '..',
+  '%2e',
+  '%2E',
+  '%2e%2e',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%252f',
+  '%09',
+  '%0a',
+  '%00',
+  '\t',
+  '\n',
+  ' ',
+  '@',
+  ':',
+  '?',
+  '#',
+  '&',
+  '=',
+  'evil.com',
+  'app.example.com',
+  'x',
+  'http:',
+  'https:',
+  'javascript:',
+  '\u3002',
+  '\uff0f',
+  '\u2215',
+];
+const hostileNext = fc.oneof(
+  { weight: 6, arbitrary: fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((parts) => parts.join('')) },
+  { weight: 3, arbitrary: fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((parts) => `/${parts.join('')}`) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.webUrl().map((u) => u.replace(/^[a-z]+:/, '')) },
+  { weight: 1, arbitrary: fc.webPath() },
+);
+/** Where the value is resolved: the proxy against the requested page's URL, the form
+ *  against the sign-in page in the browser. */
+const SITES = ['https://app.example.com/login', 'http://127.0.0.1:3000/register?next=%2Fx', 'https://app.example.com/a/b/'];
+
+describe('safeNextPath, for any generated next (fast-check, fixed seed)', () => {
+  test('the target a browser or the proxy resolves is on the site itself, and the answer is accepted again as it is', () => {
+    fc.assert(
+      fc.property(hostileNext, (next) => {
+        const path = safeNextPath(next);
+        expect(path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\')).toBe(true);
+        for (const site of SITES) expect(new URL(path, site).origin).toBe(new URL(site).origin);
+        expect(safeNextPath(path)).toBe(path);
+      }),
+      { seed: 20261128, numRuns: 10_000 },
+    );
   });
 });

@@ -41,12 +41,20 @@ function decodings(value: string): string[] | null {
   return out;
 }
 
-/** Returns a same-origin path (with query and fragment) for `raw`, or `fallback`. */
+/** A path on this site as written: one leading `/`, no `//` or `/\`, no whitespace or
+ *  control characters, and none of that hidden behind percent-encoding. */
+function looksLikeSitePath(value: string): boolean {
+  if (hasControlOrSpace(value) || leavesSite(value)) return false;
+  const decoded = decodings(value);
+  return decoded !== null && !decoded.some((d) => hasControl(d) || leavesSite(d));
+}
+
+/** Returns a same-origin path (with query and fragment) for `raw`, or `fallback`. The
+ *  rule: both the value and the path it normalises to (what a browser or the proxy's
+ *  redirect will actually use) must be paths on this site; anything else falls back. */
 export function safeNextPath(raw: unknown, fallback: string = DEFAULT_AFTER_LOGIN): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH) return fallback;
-  if (hasControlOrSpace(raw) || leavesSite(raw)) return fallback;
-  const decoded = decodings(raw);
-  if (!decoded || decoded.some((d) => hasControl(d) || leavesSite(d))) return fallback;
+  if (!looksLikeSitePath(raw)) return fallback;
 
   let url: URL;
   try {
@@ -56,5 +64,9 @@ export function safeNextPath(raw: unknown, fallback: string = DEFAULT_AFTER_LOGI
   }
   if (url.origin !== BASE) return fallback;
   if (NOT_DESTINATIONS.has(url.pathname)) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Resolving dot segments turns `/.//evil.test`, `/x/..//evil.test` or `/%2e//evil.test`
+  // into `//evil.test`, which a browser reads as another host: check what will be used.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!looksLikeSitePath(path) || new URL(path, BASE).origin !== BASE) return fallback;
+  return path;
 }

@@ -1,16 +1,18 @@
 'use strict';
 /**
  * Installed by preload.cjs (`node --require ./server/preload.cjs`, see package.json) so the
- * API behind the /api rewrite learns who the browser really is.
+ * API behind the client's /api path learns who the browser really is.
  *
- * Next forwards rewritten requests with the client's own X-Forwarded-For and
- * X-Forwarded-Proto untouched and adds neither; the API trusts the loopback hop
+ * Requests arrive with the client's own X-Forwarded-For and X-Forwarded-Proto; /api
+ * passes both on to the API (lib/api-edge.ts, and Next fills them in only when absent),
+ * and the API trusts the loopback hop
  * (TRUST_PROXY=loopback), so without this any browser could name its own address
  * (dodging per-IP rate limits) or claim https. Before Node hands a request to Next, this
  * replaces those headers with what the socket says, unless the peer is one of the
  * proxies named in WEB_TRUST_PROXY (same syntax as the API's TRUST_PROXY), whose values
  * are kept. Node's `http.server.request.start` diagnostics channel fires for every
- * request before any listener sees it, so no request slips past, not even during start-up.
+ * ordinary request before any listener sees it, so none slips past, not even during
+ * start-up; upgrade requests are caught by hookUpgrades below.
  */
 const diagnostics = require('node:diagnostics_channel');
 
@@ -64,9 +66,28 @@ function rewriteForwarded(req, trust) {
   delete req.headers['x-real-ip'];
 }
 
+/**
+ * Requests that ask for an upgrade (`Connection: Upgrade`) never reach that channel: Node
+ * hands them to the server's 'upgrade' listeners instead, and Next passes an upgrade to
+ * a rewrite's destination as it came. The client has no such rewrite any more, and
+ * refuses upgrades under /api (lib/api-edge.ts), but whatever Next or a later version
+ * does with an upgrade, the headers it carries are rewritten first here too.
+ * @param {(addr: string, i: number) => boolean} trust
+ */
+function hookUpgrades(trust) {
+  for (const Server of [require('node:http').Server, require('node:https').Server]) {
+    const emit = Server.prototype.emit;
+    Server.prototype.emit = function emitWithForwardedHeaders(event, ...args) {
+      if (event === 'upgrade') rewriteForwarded(args[0], trust);
+      return emit.call(this, event, ...args);
+    };
+  }
+}
+
 function install(env = process.env) {
   const trust = compileTrust(env.WEB_TRUST_PROXY);
   diagnostics.subscribe('http.server.request.start', ({ request }) => rewriteForwarded(request, trust));
+  hookUpgrades(trust);
 }
 
 module.exports = { rewriteForwarded, compileTrust, install };

@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { REQUEST_BODY_LIMIT_BYTES } from '@cloakroom/shared';
 import { deviceCookie } from './http/device-cookie';
 import { withMeFastPath, type ApiHandler } from './http/me-fast-path';
 import { corsPolicy } from './http/middleware/cors';
@@ -75,7 +76,7 @@ export function createApp(infra: Infrastructure): Api {
   // Before anything reads a body or a session: a refused request changes nothing.
   app.use(csrfOriginCheck([config.appOrigin, ...config.cors.origins]));
   app.use(jsonOnly);
-  app.use(express.json({ limit: '100kb' }));
+  app.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
 
   const limits = rateLimits(redis, services.keys, config.limits, logger);
   const handlers: RouteHandlers = {

@@ -29,6 +29,7 @@ describe('defaults', () => {
       session: { secrets: [DEV_SESSION_SECRET], idleTimeoutMs: 86_400_000, absoluteTimeoutMs: 604_800_000, touchIntervalMs: 60_000 },
       cookie: { secure: false, sameSite: 'lax' },
       cors: { origins: [] },
+      appOrigin: 'http://localhost:3000',
       trustProxy: false,
       logLevel: 'info',
       passwordHash: ARGON2_OWASP,
@@ -89,6 +90,12 @@ describe('values', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
+  test('APP_ORIGIN follows the web port (WEB_PORT) unless it is set', () => {
+    expect(loadConfig({ WEB_PORT: '3100' }).appOrigin).toBe('http://localhost:3100');
+    expect(loadConfig({ WEB_PORT: '3100', PORT: '4100' })).toMatchObject({ port: 4100, appOrigin: 'http://localhost:3100' });
+    expect(loadConfig({ WEB_PORT: '3100', APP_ORIGIN: 'https://app.example' }).appOrigin).toBe('https://app.example');
+  });
+
   test('URLs and origins', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/app' }).databaseUrl).toBe('postgres://u:p@db:5432/app');
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
@@ -102,6 +109,8 @@ describe('a bad value stops with one line naming the variable', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['PORT', '-1'],
+    ['WEB_PORT', '3000x'],
+    ['WEB_PORT', '65536'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_PREFIX', 'has space'],
     ['REDIS_TIMEOUT_MS', '0'],

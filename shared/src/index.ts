@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './limits';
 export * from './names';
 export * from './password-policy';
 export * from './schemas';

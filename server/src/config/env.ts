@@ -52,6 +52,14 @@ const originList = z
   )
   .pipe(z.array(origin));
 
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int({ error: 'must be a port number' })
+    .min(0, { error: 'must be a port number (0-65535)' })
+    .max(65535, { error: 'must be a port number (0-65535)' })
+    .default(fallback);
+
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).default(fallback);
 
@@ -83,12 +91,10 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
-  PORT: z.coerce
-    .number({ error: 'must be a port number' })
-    .int({ error: 'must be a port number' })
-    .min(0, { error: 'must be a port number (0-65535)' })
-    .max(65535, { error: 'must be a port number (0-65535)' })
-    .default(4000),
+  PORT: port(4000),
+  // The web client's port: APP_ORIGIN follows it unless set (`npm run dev`/`npm start`
+  // serve the client there).
+  WEB_PORT: port(3000),
   HOST: z.string().optional(),
   REDIS_URL: z
     .string()
@@ -110,9 +116,10 @@ const envSchema = z.object({
   SESSION_MAX_PER_USER: positiveInt(100),
   DEVICE_COOKIE_DAYS: positiveInt(180),
   CORS_ORIGINS: originList,
-  // The client's own origin; its default is where `npm run dev`/`npm start` serve the
-  // client, so state-changing requests from it pass the CSRF origin check out of the box.
-  APP_ORIGIN: origin.default('http://localhost:3000'),
+  // The client's own origin; unset, it is where `npm run dev`/`npm start` serve the
+  // client (http://localhost:WEB_PORT), so state-changing requests from it pass the CSRF
+  // origin check out of the box.
+  APP_ORIGIN: origin.optional(),
   COOKIE_SECURE: bool(),
   COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'must be lax, strict or none' }).default('lax'),
   LOG_LEVEL: z
@@ -289,7 +296,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },
     cors: { origins: e.CORS_ORIGINS },
-    appOrigin: e.APP_ORIGIN,
+    appOrigin: e.APP_ORIGIN ?? `http://localhost:${e.WEB_PORT}`,
     limits,
     trustProxy,
     logLevel: e.LOG_LEVEL,

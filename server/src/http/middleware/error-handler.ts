@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { requestBodyLimitText } from '@cloakroom/shared';
 import { LimiterFullError } from '../../auth/passwords/limiter';
 import { isDatabaseUnavailable } from '../../db/errors';
 import { isRedisUnavailable } from '../../redis/errors';
@@ -9,7 +10,7 @@ import { ApiError, sendError, serviceUnavailable } from '../errors';
 const BODY_ERRORS: Record<string, () => ApiError> = {
   'entity.parse.failed': () =>
     new ApiError('validation_failed', 'The request body is not valid JSON', [{ path: '', code: 'invalid_json', message: 'Malformed JSON' }]),
-  'entity.too.large': () => new ApiError('payload_too_large', 'The request body is larger than 100 kB'),
+  'entity.too.large': () => new ApiError('payload_too_large', `The request body is larger than ${requestBodyLimitText}`),
   'encoding.unsupported': () => new ApiError('unsupported_media_type', 'Unsupported content encoding'),
   'charset.unsupported': () => new ApiError('unsupported_media_type', 'Send JSON as UTF-8'),
   'request.aborted': () => new ApiError('validation_failed', 'The request body was cut short'),
