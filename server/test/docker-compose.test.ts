@@ -200,7 +200,8 @@ describe('server/Dockerfile', () => {
     expect(instructions.some((line) => /^RUN .*npm ci\b/.test(line))).toBe(true);
     expect(instructions.some((line) => /^RUN .*tsc -b shared server/.test(line))).toBe(true);
     // Every workspace manifest is copied before `npm ci`, or it cannot match the lock file.
-    for (const ws of ['shared', 'server', 'client']) expect(dockerfile).toContain(`COPY ${ws}/package.json ${ws}/`);
+    const { workspaces } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
+    for (const ws of workspaces) expect(dockerfile).toContain(`COPY ${ws}/package.json ${ws}/`);
   });
 
   test('the final image runs node server/dist/main.js as a non-root user, with the assets and a /readyz health check', () => {
