@@ -1,3 +1,14 @@
+import { createHash } from 'node:crypto';
+
+/** The hash-slot tag of everything that belongs to one user: 4 hex digits of SHA-256 of
+ *  the user's ID. Keys that a script or a pipeline touches together (a session, its
+ *  owner's index, the owner's auth record) carry the same `{tag}`, so on Redis Cluster
+ *  they live in one slot and one node (no CROSSSLOT), while 65,536 tags still spread
+ *  users evenly over the slots. Derived, never stored: any instance computes it. */
+export function routingTag(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 4);
+}
+
 /** Every Redis key the API writes, in one place. All live under one prefix so that
  *  several apps (or test runs) can share a Redis without touching each other. No key
  *  holds an email: accounts are named by hashes. */
@@ -9,6 +20,10 @@ export function redisKeys(prefix: string) {
     /** Sorted set of a user's session handles scored by expiry (ms since epoch). */
     userSessions: (userId: string) => `${prefix}user-sessions:${userId}`,
     userSessionsPrefix: `${prefix}user-sessions:`,
+    /** The user's auth state as the session check needs it (existence, role, credential
+     *  version, public fields), kept beside their sessions in the same slot. */
+    userRecord: (userId: string) => `${prefix}user:{${routingTag(userId)}}:${userId}`,
+    userRecordPrefix: `${prefix}user:`,
     /** Rate-limit counters kept by express-rate-limit's Redis store (it adds the key). */
     rateLimit: (name: string) => `${prefix}rl:${name}:`,
     rateLimitPrefix: `${prefix}rl:`,
