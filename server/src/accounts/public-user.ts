@@ -3,5 +3,12 @@ import type { UserRow } from '../db/users';
 
 /** The only view of a user that leaves the server: never the hash, never internal times. */
 export function toPublicUser(user: UserRow): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: new Date(user.createdAt).toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    createdAt: new Date(user.createdAt).toISOString(),
+    emailVerified: user.emailVerifiedAt !== null,
+  };
 }
