@@ -46,12 +46,12 @@ test('forgot password -> the mailed link -> a new password -> sign in with it', 
   expect(link.startsWith(`${stack.origin}/reset-password#token=`)).toBe(true);
 
   await page.goto(link);
-  await page.getByLabel('New password').waitFor();
+  await page.getByLabel('New password', { exact: true }).waitFor();
   // The token left the address bar once read.
   expect(new URL(page.url()).hash).toBe('');
-  await expect(page.getByLabel('New password').getAttribute('autocomplete')).resolves.toBe('new-password');
+  await expect(page.getByLabel('New password', { exact: true }).getAttribute('autocomplete')).resolves.toBe('new-password');
   const newPassword = 'a fresh start for this account';
-  await page.getByLabel('New password').fill(newPassword);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
   await page.getByRole('button', { name: 'Set the new password' }).click();
   await page.getByText('Your password has been changed').waitFor();
 
@@ -63,7 +63,7 @@ test('forgot password -> the mailed link -> a new password -> sign in with it', 
 
   // The same link a second time: refused in words, with a way to ask again.
   await page.goto(link);
-  await page.getByLabel('New password').fill('yet another passphrase 3');
+  await page.getByLabel('New password', { exact: true }).fill('yet another passphrase 3');
   await page.getByRole('button', { name: 'Set the new password' }).click();
   await page.getByText('This link is invalid or has expired').waitFor();
 });

@@ -117,8 +117,8 @@ export async function startStack(options: { apiEnv?: Record<string, string> } = 
     PASSWORD_HASH_TIME_COST: '1',
     // Every browser here shares one address; the suite registers more than a person would.
     REGISTER_IP_LIMIT: '500',
-    // Without a catcher of the test's own, mails go to the API's log (development's way).
-    MAIL_TRANSPORT: 'log',
+    // Without an SMTP server of the test's own, mails go to the API's log (development's way).
+    ...(options.apiEnv?.SMTP_URL ? {} : { MAIL_TRANSPORT: 'log' }),
     ...options.apiEnv,
   };
   const clientEnv: Record<string, string> = {

@@ -56,7 +56,7 @@ export function emailVerification(deps: {
 
   return {
     /** Mails a verification link for the user's current address (older links void). */
-    sendVerification: (user: UserRow) => mailer.verification(user),
+    sendVerification: (user: Pick<UserRow, 'id' | 'email'>) => mailer.verification(user),
 
     async confirm(token: string, client: SignInClient): Promise<ConfirmResult> {
       return (await verify(token, client)) ?? (await applyChange(token, client)) ?? { ok: false, reason: 'invalid_token' };
@@ -64,8 +64,15 @@ export function emailVerification(deps: {
 
     /** Asks for an email change: the current password, a free new address; then a
      *  confirmation link to the new address and a notice to the old. */
-    async requestChange(user: UserRow, input: { newEmail: string; currentPassword: string }, client: SignInClient): Promise<EmailChangeResult> {
-      if (input.newEmail === user.email) return { ok: false, reason: 'same_email' };
+    async requestChange(
+      caller: Pick<UserRow, 'id' | 'email'>,
+      input: { newEmail: string; currentPassword: string },
+      client: SignInClient,
+    ): Promise<EmailChangeResult> {
+      if (input.newEmail === caller.email) return { ok: false, reason: 'same_email' };
+      // The row, read now: the password hash is checked against what the database holds.
+      const user = await users.findById(caller.id);
+      if (!user) return { ok: false, reason: 'invalid_credentials' };
       const check = await checkPassword(user, input.currentPassword, client);
       if (!check.ok) return check;
       if (await users.findByEmail(input.newEmail)) return { ok: false, reason: 'email_taken' };

@@ -24,7 +24,7 @@ export function accountMailer(deps: {
       await outbox.enqueue(mails.passwordReset(user.email, tokenLink(appOrigin, PAGES.resetPassword, token), ttls.resetMs));
     },
 
-    async verification(user: UserRow): Promise<void> {
+    async verification(user: Pick<UserRow, 'id' | 'email'>): Promise<void> {
       const token = await tokens.issue(user.id, 'email_verify', user.email);
       await outbox.enqueue(mails.verifyEmail(user.email, tokenLink(appOrigin, PAGES.verifyEmail, token), ttls.verifyMs));
     },
