@@ -2,24 +2,12 @@
  *  the Redis TTL never outlives either limit, activity extends the idle limit but never
  *  the absolute one, and reads within the touch interval write nothing. */
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import type TestAgent from 'supertest/lib/agent';
-import { sessionHandle } from '../src/auth/session/handle';
+import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import { checkSession, type SessionLimits } from '../src/auth/session/record';
-import { sessionIdIn, setCookie } from './helpers/cookies';
+import { setCookie } from './helpers/cookies';
+import { signIn } from './helpers/sign-in';
 
 jest.setTimeout(30_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function signIn(kit: TestApp): Promise<{ agent: TestAgent; key: string; cookie: string }> {
-  const { email, password } = await kit.createUser();
-  const agent = kit.agent();
-  const res = await agent.post('/api/auth/login').send({ email, password }).expect(200);
-  const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-  const key = kit.services.keys.session(sessionHandle(sessionIdIn(cookie, kit.config.session.secrets)));
-  return { agent, key, cookie: cookie.pair };
-}
 
 describe('with idle 2 s, absolute 5 s, touch interval 0.2 s', () => {
   let kit: TestApp;

@@ -8,7 +8,7 @@
  *     all show on the very next request, which the fast path itself serves.
  */
 import type { MeResponse } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import request from 'supertest';
 
 const ORIGIN = 'https://mobile.example.test';
@@ -125,8 +125,6 @@ describe('expiry through the fast path', () => {
     kit = await createTestApp({ env: { SESSION_IDLE_TIMEOUT: '1', SESSION_ABSOLUTE_TIMEOUT: '2', SESSION_TOUCH_INTERVAL: '600' } });
   });
   afterAll(() => kit.close());
-
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   test('an idle session is refused on the first request after its idle limit', async () => {
     const { agent } = await kit.signedInAgent();

@@ -7,7 +7,8 @@
  */
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { logInAs, sleep } from './helpers';
+import { sleep } from '@cloakroom/server/testing';
+import { signIn } from './helpers';
 
 describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -20,8 +21,8 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
 
   test("7.3.1 an idle session opens no account-security route and drops out of the owner's list", async () => {
     const who = await kit.createUser();
-    const idle = await logInAs(kit, who, { 'User-Agent': 'Idle/1.0' });
-    const busy = await logInAs(kit, who, { 'User-Agent': 'Busy/1.0' });
+    const idle = await signIn(kit, who, { 'User-Agent': 'Idle/1.0' });
+    const busy = await signIn(kit, who, { 'User-Agent': 'Busy/1.0' });
     for (let i = 0; i < 4; i++) {
       await sleep(350);
       await sessions(busy.cookie).expect(200); // activity keeps this one alive
@@ -40,7 +41,7 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
   test('7.3.2 a session in constant use on the account routes still ends at its absolute lifetime', async () => {
     const who = await kit.createUser();
     const started = Date.now();
-    const { cookie } = await logInAs(kit, who);
+    const { cookie } = await signIn(kit, who);
     let endedAt: number | undefined;
     while (Date.now() - started < 4000) {
       const res = await sessions(cookie);

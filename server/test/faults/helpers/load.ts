@@ -1,5 +1,6 @@
 import http, { type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sleep } from '@cloakroom/server/testing';
 
 export interface Sample {
   path: string;
@@ -68,8 +69,6 @@ export function hammer(base: string, path: string, concurrency: number, init: Re
     },
   };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` holds; returns the time it took, or throws after `timeoutMs`. */
 export async function within(timeoutMs: number, what: string, check: () => Promise<boolean>): Promise<number> {

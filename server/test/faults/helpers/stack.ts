@@ -27,17 +27,6 @@ export async function faultStack(options: { persistent?: boolean; env?: Record<s
   };
 }
 
-/** Signs in over HTTP; returns the `name=value` of the session cookie. */
-export async function signIn(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
-  return res.headers.getSetCookie()[0]!.split(';')[0]!;
-}
-
 /** Collects uncaught errors and unhandled rejections while a test file runs: a crash
  *  that Jest would otherwise report elsewhere, or not at all. */
 export function watchForCrashes(): { errors: unknown[]; stop(): void } {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { API_ROUTES, IDENTITY_HEADERS, PAGES } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { NextRequest } from 'next/server';
-import { deriveIdentityKey, verifyIdentity } from './identity-token';
-import { gatePage } from './page-gate';
+import { deriveIdentityKey, verifyIdentity } from '../lib/identity-token';
+import { gatePage } from '../lib/page-gate';
 
 /** The proxy's gate end to end against the real API as production serves it (the test
  *  kit's handler: real Redis, real DB, the GET /api/me fast path), and against small real

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server }
 import net, { type AddressInfo } from 'node:net';
 import { ERROR_STATUS, errorBodySchema, REQUEST_BODY_LIMIT_BYTES } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { apiPath, refuseApiUpgrade, serveApiRequest, type ApiEdgeOptions } from './api-edge';
+import { apiPath, refuseApiUpgrade, serveApiRequest, type ApiEdgeOptions } from '../lib/api-edge';
 
 /** The /api edge as the client's server runs it, on a real server in front of the real
  *  API (test kit: real Redis, real database), and in front of small real servers for
