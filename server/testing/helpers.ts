@@ -1,8 +1,9 @@
 /**
  * Small helpers every suite needs, in one place for the server's tests, the fault tests,
- * the browser tests (client/e2e) and the benchmarks (bench/): a free port, a pause, and a
- * sign-in over real HTTP.
+ * the browser tests (client/e2e) and the benchmarks (bench/): a free port, a real server
+ * on one, a pause, and a sign-in over real HTTP.
  */
+import { createServer, type RequestListener, type Server } from 'node:http';
 import net from 'node:net';
 import { API_ROUTES } from '@cloakroom/shared';
 
@@ -18,6 +19,29 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Starts `server` listening on a free loopback port; resolves with its base URL. */
+export function listenOn(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`));
+  });
+}
+
+/** Closes `server`, ending the connections still open (keep-alive ones too). */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** `handler` on a real server on a free port (real sockets, real concurrency). */
+export async function serve(handler: RequestListener): Promise<{ base: string; server: Server; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  const base = await listenOn(server);
+  return { base, server, close: () => closeServer(server) };
 }
 
 /** Waits `ms` milliseconds. Where a test waits for a session limit to pass, it waits on

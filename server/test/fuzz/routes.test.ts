@@ -16,15 +16,14 @@
  * (FUZZ_RUNS sets the number of cases).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { API_ROUTES, errorBodySchema } from '@cloakroom/shared';
-import { createTestApp, takeContractViolations, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, listenOn, takeContractViolations, type TestApp } from '@cloakroom/server/testing';
 import { answerClientErrors } from '../../src/http/client-errors';
 import { startRedisServer, type RedisServer } from '../faults/helpers/redis-server';
 import { arbitraryFor } from './from-schema';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
@@ -89,8 +88,7 @@ beforeAll(async () => {
   kit = await createTestApp({ env: { REDIS_URL: redis.url } });
   server = http.createServer(kit.handler);
   answerClientErrors(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = Number(new URL(await listenOn(server)).port);
   document = (await fetch(`http://127.0.0.1:${port}${API_ROUTES.openApiDocument.path}`).then((r) => r.json())) as Json;
   routes = operationsOf(document);
   takeContractViolations();

@@ -1,5 +1,4 @@
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { listen } from './load';
+import { createTestApp, serve, type TestApp } from '@cloakroom/server/testing';
 import { startRedisServer, type RedisServer } from './redis-server';
 
 /** A Redis of the test's own, an app on it, served on a real port. */
@@ -13,7 +12,7 @@ export interface FaultStack {
 export async function faultStack(options: { persistent?: boolean; env?: Record<string, string> } = {}): Promise<FaultStack> {
   const redis = await startRedisServer({ persistent: options.persistent ?? false });
   const kit = await createTestApp({ env: { ...options.env, REDIS_URL: redis.url } });
-  const http = await listen(kit.handler);
+  const http = await serve(kit.handler);
   return {
     redis,
     kit,
