@@ -18,6 +18,7 @@ import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
 import { signIn } from './auth/sign-in';
+import { userRecords } from './auth/user-records';
 import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
@@ -51,6 +52,7 @@ export function createServices(infra: Infrastructure) {
     touchIntervalMs: config.session.touchIntervalMs,
   };
   const users = usersRepository(db);
+  const records = userRecords(redis, keys, users);
   const events = securityEvents(securityEventsRepository(db), logger);
   const maxPerUser = config.session.maxPerUser;
   const store = new HashedRedisStore(redis, keys, limits, {
@@ -63,9 +65,9 @@ export function createServices(infra: Infrastructure) {
   });
   const shares = new QueueShares(config.limits.hashQueue);
   const counters = attemptCounters(redis, keys, config.limits);
-  const accountService = accounts(users, hasher, shares);
+  const accountService = accounts(users, records, hasher, shares);
   const sessions = userSessions(store, events);
-  const authenticate = sessionAuthenticator(users, store, limits);
+  const authenticate = sessionAuthenticator(records, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
   // Mail: the outbox sends nothing until started (main.ts and the test kit start it).
   const outbox = mailOutbox({
@@ -82,6 +84,8 @@ export function createServices(infra: Infrastructure) {
     keys,
     limits,
     users,
+    /** The users' auth state in Redis: every write of it goes through `records.change`. */
+    records,
     store,
     accounts: accountService,
     sessions,
@@ -90,12 +94,12 @@ export function createServices(infra: Infrastructure) {
     devices: deviceTokens(config.session.secrets, config.deviceTrustMs),
     signIn: signIn({ counters, shares, events }),
     signOut: signOut(store, events),
-    passwordChange: passwordChange({ users, hasher, sessions, events, counters, shares, tokens, mailer }),
+    passwordChange: passwordChange({ users, records, hasher, sessions, events, counters, shares, tokens, mailer }),
     outbox,
     tokens,
-    passwordReset: passwordReset({ users, hasher, sessions, events, tokens, mailer, logger }),
-    emailVerification: emailVerification({ users, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
-    admin: userAdministration(users, rolesRepository(db), sessions, events),
+    passwordReset: passwordReset({ users, records, hasher, sessions, events, tokens, mailer, logger }),
+    emailVerification: emailVerification({ users, records, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
+    admin: userAdministration(users, rolesRepository(db), records, sessions, events),
     authenticate,
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,

@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { sleep } from './helpers';
 
 export interface CaughtMail {
   /** Recipients as the SMTP envelope named them (lower-case). */
@@ -55,7 +56,7 @@ async function waitUntil<T>(find: () => T | undefined, timeoutMs: number, what: 
     const found = find();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`mail catcher: ${what} did not arrive within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }
 

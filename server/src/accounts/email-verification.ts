@@ -1,4 +1,5 @@
 import type { SignInClient } from '../auth/client';
+import type { UserRecords } from '../auth/user-records';
 import type { UserRow, UsersRepository } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
 import type { MailTokens } from '../tokens/mail-tokens';
@@ -19,18 +20,20 @@ export type EmailChangeResult =
  */
 export function emailVerification(deps: {
   users: UsersRepository;
+  records: UserRecords;
   events: SecurityEvents;
   tokens: MailTokens;
   mailer: AccountMailer;
   checkPassword: CurrentPasswordChecker;
 }) {
-  const { users, events, tokens, mailer, checkPassword } = deps;
+  const { users, records, events, tokens, mailer, checkPassword } = deps;
 
   async function verify(token: string, client: SignInClient): Promise<ConfirmResult | null> {
     const row = await tokens.peek(token, 'email_verify');
     if (!row) return null;
     if (!(await tokens.take(token, 'email_verify'))) return { ok: false, reason: 'invalid_token' };
-    if (!(await users.markEmailVerified(row.userId, row.email))) return { ok: false, reason: 'invalid_token' };
+    // Both writes go through the user's Redis record: /api/me shows them on the next request.
+    if (!(await records.change(row.userId, () => users.markEmailVerified(row.userId, row.email)))) return { ok: false, reason: 'invalid_token' };
     const user = await users.findById(row.userId);
     if (!user) return { ok: false, reason: 'invalid_token' };
     await events.record(user.id, 'email_verified', client);
@@ -42,7 +45,7 @@ export function emailVerification(deps: {
     if (!row) return null;
     const before = await users.findById(row.userId);
     if (!before || !(await tokens.take(token, 'email_change'))) return { ok: false, reason: 'invalid_token' };
-    const outcome = await users.changeEmail(before.id, before.email, row.email);
+    const outcome = await records.change(before.id, () => users.changeEmail(before.id, before.email, row.email));
     if (outcome === 'email_taken') return { ok: false, reason: 'email_taken' };
     if (outcome === 'stale') return { ok: false, reason: 'invalid_token' };
     // Links mailed to the old address (verification, reset) are void with it.

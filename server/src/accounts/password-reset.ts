@@ -3,6 +3,7 @@ import type { SignInClient } from '../auth/client';
 import { hashingFor, type PasswordHasher } from '../auth/passwords/hasher';
 import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy';
 import type { UserSessions } from '../auth/session/user-sessions';
+import type { UserRecords } from '../auth/user-records';
 import type { UsersRepository } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
 import type { MailTokens } from '../tokens/mail-tokens';
@@ -29,6 +30,7 @@ const VERSION_RETRIES = 3;
  */
 export function passwordReset(deps: {
   users: UsersRepository;
+  records: UserRecords;
   hasher: PasswordHasher;
   sessions: UserSessions;
   events: SecurityEvents;
@@ -36,7 +38,7 @@ export function passwordReset(deps: {
   mailer: AccountMailer;
   logger: Logger;
 }) {
-  const { users, hasher, sessions, events, tokens, mailer, logger } = deps;
+  const { users, records, hasher, sessions, events, tokens, mailer, logger } = deps;
 
   async function request(email: string, client: SignInClient): Promise<void> {
     const user = await users.findByEmail(email);
@@ -67,7 +69,10 @@ export function passwordReset(deps: {
 
       let current = user;
       for (let i = 0; i < VERSION_RETRIES; i++) {
-        if ((await users.changePassword(current.id, passwordHash, current.credentialVersion)) !== null) break;
+        // Through the user's Redis record, so every instance sees the new credential on
+        // its next request (auth/user-records.ts).
+        const version = current.credentialVersion;
+        if ((await records.change(current.id, () => users.changePassword(current.id, passwordHash, version))) !== null) break;
         const fresh = await users.findById(current.id);
         if (!fresh) return { ok: false, reason: 'invalid_token' };
         current = fresh;

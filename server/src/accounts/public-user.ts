@@ -2,7 +2,7 @@ import type { PublicUser } from '@cloakroom/shared';
 import type { UserRow } from '../db/users';
 
 /** The only view of a user that leaves the server: never the hash, never internal times. */
-export function toPublicUser(user: UserRow): PublicUser {
+export function toPublicUser(user: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'createdAt' | 'emailVerifiedAt'>): PublicUser {
   return {
     id: user.id,
     email: user.email,

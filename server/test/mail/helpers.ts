@@ -1,5 +1,5 @@
 import net, { type AddressInfo } from 'node:net';
-import type { TestApp } from '@cloakroom/server/testing';
+import { sleep, type TestApp } from '@cloakroom/server/testing';
 
 /** Every string value under the app's Redis prefix (strings, hashes, sets and sorted-set
  *  members), to look for secrets stored in the clear. */
@@ -49,20 +49,11 @@ export async function hangingSmtpServer(): Promise<{ port: number; close: () => 
   };
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Polls until `check` holds (for work that happens after an answer). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }

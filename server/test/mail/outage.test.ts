@@ -5,9 +5,9 @@
  * once SMTP is back, by this instance or the next.
  */
 import request from 'supertest';
-import { createMailCatcher, createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { createMailCatcher, createTestApp, freePort, type TestApp } from '@cloakroom/server/testing';
 import { createApp } from '../../src/app';
-import { eventually, freePort, hangingSmtpServer } from './helpers';
+import { eventually, hangingSmtpServer } from './helpers';
 
 const forgot = (kit: TestApp, email: string) => request(kit.app).post('/api/auth/password/forgot').send({ email });
 

@@ -5,7 +5,7 @@
  * stored or logged in the clear; every session ended, including a sign-in racing it.
  */
 import request from 'supertest';
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { databaseText, eventually, redisValues } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase 42';
@@ -148,7 +148,7 @@ describe('password reset limits and lifetimes', () => {
     try {
       const who = await kit.createUser();
       const token = await resetToken(kit, who.email);
-      await new Promise((r) => setTimeout(r, 400));
+      await sleep(400);
       const res = await reset(kit, token).expect(400);
       expect((res.body as { error: { code: string } }).error.code).toBe('invalid_token');
     } finally {
