@@ -27,8 +27,10 @@ export function recoveryHandlers(deps: {
       handle({ body }, req, res) {
         // The answer goes before the address is looked up: same body, same time, known
         // or not. The lookup, the token and the mail follow it.
+        // 'finish': once the answer has been handed to the operating system.
+        const client = signInClient(req);
+        res.once('finish', () => reset.requestInBackground(body.email, client));
         res.status(202).json(empty);
-        reset.requestInBackground(body.email, signInClient(req));
       },
     },
 
