@@ -27,9 +27,17 @@ export function recoveryHandlers(deps: {
       handle({ body }, req, res) {
         // The answer goes before the address is looked up: same body, same time, known
         // or not. The lookup, the token and the mail follow it.
-        // 'finish': once the answer has been handed to the operating system.
+        // Once the answer has been handed to the operating system ('finish'), or the
+        // client went away first ('close'): either way the mail goes out, once.
         const client = signInClient(req);
-        res.once('finish', () => reset.requestInBackground(body.email, client));
+        let started = false;
+        const start = () => {
+          if (started) return;
+          started = true;
+          reset.requestInBackground(body.email, client);
+        };
+        res.once('finish', start);
+        res.once('close', start);
         res.status(202).json(empty);
       },
     },
