@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { meResponseSchema, publicUserSchema, SESSION_COOKIE_PLAIN, sessionInfoSchema } from '@cloakroom/shared';
 import signature from 'cookie-signature';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { dropUserRecords } from '../src/auth/user-records';
 import { signIn } from './helpers/sign-in';
 
 describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
@@ -77,13 +78,23 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   test('a role change shows on the very next request', async () => {
     const { agent, user } = await signIn(kit);
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('user');
-    await kit.infra.db.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+    await kit.services.admin.changeRole('test', user.id, 'admin', { ip: null, userAgent: null });
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('admin');
+  });
+
+  test('an edit made by hand in SQL shows once the user records are dropped (the documented gap)', async () => {
+    const { agent, user } = await signIn(kit, await kit.createUser({ name: 'Mo' }));
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Mo');
+    await kit.infra.db.updateTable('users').set({ name: 'Edited By Hand' }).where('id', '=', user.id).execute();
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Mo');
+    await dropUserRecords(kit.infra.redis, kit.services.keys);
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Edited By Hand');
   });
 
   test('a user who no longer exists is signed out, and the session record goes too', async () => {
     const { agent, user, sid } = await signIn(kit);
-    await kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute();
+    await agent.get('/api/me').expect(200);
+    await kit.services.records.change(user.id, () => kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute());
     await agent.get('/api/me').expect(401);
     const handle = createHash('sha256').update(sid).digest('base64url');
     expect(await kit.infra.redis.exists(kit.services.keys.session(handle))).toBe(0);

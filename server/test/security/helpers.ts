@@ -35,11 +35,14 @@ export function sessionKey(kit: TestApp, sid: string): string {
 
 /** Everything this app has in Redis (key → contents), for "nothing changed". Without
  *  `counters`, rate-limit and lockout counters are left out: counting a refused attempt
- *  is the one change such a request is meant to make. */
+ *  is the one change such a request is meant to make. Users' records are left out
+ *  always: they are a copy of the users table (compared in `dbSnapshot`), which any
+ *  request may fill. */
 export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, string>> {
   const { keys } = kit.services;
   const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockout(''));
-  const entries = (await dumpPrefix(kit)).filter((e) => counters || !isCounter(e.key)).map((e) => [e.key, e.content] as const);
+  const isUserRecord = (key: string) => key.startsWith(keys.userRecordPrefix);
+  const entries = (await dumpPrefix(kit)).filter((e) => !isUserRecord(e.key) && (counters || !isCounter(e.key))).map((e) => [e.key, e.content] as const);
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
