@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -28,6 +27,7 @@ import {
   type UserRow,
 } from '@cloakroom/server';
 import { browserFetch, type BrowserFetch } from './browser-fetch';
+import { closeServer, listenOn } from './helpers';
 import { checkAgainstContract, contractCheckFor } from './violations';
 import { recording } from './recorder';
 
@@ -193,12 +193,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   let server: http.Server | undefined;
   let baseUrl: Promise<string> | undefined;
-  const listen = () =>
-    (baseUrl ??= new Promise<string>((resolve, reject) => {
-      server = http.createServer(handler);
-      server.on('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
-    }));
+  const listen = () => (baseUrl ??= listenOn((server = http.createServer(handler))));
 
   const kit: TestApp = {
     handler,
@@ -236,10 +231,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs: () => lines.join(''),
 
     async close() {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server!.close(resolve));
-      }
+      if (server) await closeServer(server);
       if (infra.redis.isReady && !shared) {
         for await (const keys of infra.redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
           if (keys.length) await infra.redis.del(keys);
