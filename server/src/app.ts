@@ -20,6 +20,7 @@ import { mountRoutes, type RouteHandlers } from './http/routes/mount';
 import { passwordHandlers } from './http/routes/password';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
+import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
 import { localCredentials } from './http/passport';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
@@ -50,7 +51,13 @@ export interface Api {
 /** Builds the API from its dependencies; it does not listen (main.ts and the test kit
  *  decide that). Every route comes from the route table (shared/src/api), mounted by
  *  http/routes/mount.ts with the handlers below. */
-export function createApp(infra: Infrastructure): Api {
+/** Extension points of the app that other modules fill in. */
+export interface AppExtensions {
+  /** POST /api/auth/reauth with {passkey} (issue 12, passkeys). */
+  passkeyReauth?: PasskeyReauth;
+}
+
+export function createApp(infra: Infrastructure, extensions: AppExtensions = {}): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
   const cookie = sessionCookie(config);
@@ -79,6 +86,7 @@ export function createApp(infra: Infrastructure): Api {
   app.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
 
   const limits = rateLimits(redis, services.keys, config.limits, logger);
+  const device = deviceCookie(services.devices, cookie, config.deviceTrustMs);
   const handlers: RouteHandlers = {
     ...healthHandlers(redis, db),
     ...authHandlers({
@@ -86,12 +94,23 @@ export function createApp(infra: Infrastructure): Api {
       credentials: localCredentials(services.accounts),
       session,
       cookie,
-      device: deviceCookie(services.devices, cookie, config.deviceTrustMs),
+      device,
       secrets: config.session.secrets,
       signIn: services.signIn,
       signOut: services.signOut,
       events: services.events,
+      secondFactor: services.secondFactor,
       limits,
+    }),
+    ...twoFactorHandlers({
+      secondFactor: services.secondFactor,
+      session,
+      users: services.users,
+      accounts: services.accounts,
+      signIn: services.signIn,
+      pendingFailures: services.pendingFailures,
+      device,
+      ...(extensions.passkeyReauth ? { passkeyReauth: extensions.passkeyReauth } : {}),
     }),
     ...meHandlers(),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
@@ -100,7 +119,10 @@ export function createApp(infra: Infrastructure): Api {
     ...adminHandlers({ admin: services.admin }),
     ...referenceHandlers({ document: openapi, bundle: referenceBundle() }),
   };
-  mountRoutes(app, handlers, session);
+  mountRoutes(app, handlers, session, {
+    reauthWindowMs: config.mfa.reauthWindowMs,
+    mustSetUpSecondFactor: (user) => services.secondFactor.mustSetUp(user),
+  });
 
   app.use(notFound);
   app.use(errorHandler(logger));

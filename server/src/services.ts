@@ -13,14 +13,18 @@ import type { SessionLimits } from './auth/session/record';
 import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
+import { pendingFailures } from './auth/pending-failures';
 import { signIn } from './auth/sign-in';
 import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
+import { secondFactorsRepository } from './db/second-factors';
 import { securityEventsRepository } from './db/security-events';
 import { usersRepository } from './db/users';
 import { securityEvents } from './events/security-events';
 import type { Redis } from './redis/client';
+import { secondFactor } from './mfa/second-factor';
+import { secretBox } from './mfa/secret-box';
 import { redisKeys } from './redis/keys';
 
 /** What the app runs on, connected by main.ts (or by the test kit). */
@@ -58,6 +62,7 @@ export function createServices(infra: Infrastructure) {
   const sessions = userSessions(store, events);
   const authenticate = sessionAuthenticator(users, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
+  const secondFactors = secondFactorsRepository(db);
   return {
     keys,
     limits,
@@ -73,6 +78,15 @@ export function createServices(infra: Infrastructure) {
     passwordChange: passwordChange({ users, hasher, sessions, events, counters, shares }),
     admin: userAdministration(users, rolesRepository(db), sessions, events),
     authenticate,
+    secondFactors,
+    secondFactor: secondFactor({
+      repo: secondFactors,
+      box: config.mfa.encryptionKeys.length ? secretBox(config.mfa.encryptionKeys) : null,
+      events,
+      issuer: config.mfa.issuer,
+      requiredForRoles: config.mfa.requiredForRoles,
+    }),
+    pendingFailures: pendingFailures(redis, keys),
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
     readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),

@@ -15,6 +15,12 @@ const WORDS: Record<SecurityEventType, string> = {
   role_changed: 'Role changed',
   account_locked: 'Sign-in temporarily blocked',
   registered: 'Account created',
+  second_factor_failed: 'Wrong authenticator code',
+  totp_enabled: 'Authenticator app set up',
+  totp_disabled: 'Authenticator app removed',
+  recovery_codes_regenerated: 'New recovery codes made',
+  recovery_code_used: 'Recovery code used to sign in',
+  reauthenticated: 'Confirmed it was you',
 };
 
 const listEvents = () => api.listEvents();

@@ -6,6 +6,7 @@ import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { referenceRoutes } from './routes/reference';
 import { sessionRoutes } from './routes/sessions';
+import { twoFactorRoutes } from './routes/two-factor';
 
 /** The route table: every route of the API, by id. The id is the OpenAPI operationId and
  *  the typed client's method name. */
@@ -14,6 +15,7 @@ export const API_ROUTES = {
   ...authRoutes,
   ...accountRoutes,
   ...sessionRoutes,
+  ...twoFactorRoutes,
   ...adminRoutes,
   ...referenceRoutes,
 } as const satisfies Record<string, RouteSpec>;
