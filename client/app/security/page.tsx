@@ -2,9 +2,11 @@ import type { Metadata } from 'next';
 import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
+import { ReauthProvider } from '../components/ReauthProvider';
 import { EventsPanel } from './EventsPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
+import { TwoFactorPanel } from './TwoFactorPanel';
 
 export const metadata: Metadata = { title: 'Security' };
 
@@ -15,9 +17,12 @@ export default async function SecurityPage() {
   return (
     <AppShell user={user} current={PATH}>
       <h1>Security</h1>
-      <SessionsPanel />
-      <PasswordForm email={user.email} />
-      <EventsPanel />
+      <ReauthProvider>
+        <TwoFactorPanel />
+        <SessionsPanel />
+        <PasswordForm email={user.email} />
+        <EventsPanel />
+      </ReauthProvider>
     </AppShell>
   );
 }
