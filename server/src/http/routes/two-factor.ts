@@ -1,4 +1,11 @@
-import type { ReauthResponse, RecoveryCodesResponse, TotpSetupResponse, TwoFactorStatus, UserResponse } from '@cloakroom/shared';
+import {
+  userIdSchema,
+  type ReauthResponse,
+  type RecoveryCodesResponse,
+  type TotpSetupResponse,
+  type TwoFactorStatus,
+  type UserResponse,
+} from '@cloakroom/shared';
 import type { Request } from 'express';
 import type { Accounts } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
@@ -8,7 +15,7 @@ import type { UserRow, UsersRepository } from '../../db/users';
 import type { SecondFactor } from '../../mfa/second-factor';
 import { clientContext, signInClient } from '../client-context';
 import type { DeviceCookie } from '../device-cookie';
-import { ApiError, tooManyAttempts, unauthenticated } from '../errors';
+import { ApiError, notFound, tooManyAttempts, unauthenticated } from '../errors';
 import type { SessionHttp } from '../middleware/session';
 import { routeHandlers } from './mount';
 
@@ -125,6 +132,16 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
         if (!codes) throw notEnabled();
         const answer: RecoveryCodesResponse = { recoveryCodes: codes };
         res.json(answer);
+      },
+    },
+
+    resetUserSecondFactor: {
+      async handle({ auth, params }, req, res) {
+        const id = userIdSchema.safeParse(params.id);
+        const target = id.success ? await users.findById(id.data) : null;
+        if (!target) throw notFound('That user');
+        if (!(await secondFactor.disable(target, clientContext(req), { resetBy: auth.user.id }))) throw notEnabled();
+        res.status(204).end();
       },
     },
 

@@ -90,6 +90,20 @@ export const twoFactorRoutes = {
     responses: { 200: { description: 'The new codes; the old ones no longer work.', body: recoveryCodesResponseSchema } },
     errors: ['second_factor_not_enabled'],
   }),
+  resetUserSecondFactor: defineRoute({
+    method: 'delete',
+    path: '/api/admin/users/:id/2fa',
+    access: 'admin',
+    changesState: true,
+    recentAuth: true,
+    tag: 'Administration',
+    summary: "Reset a user's second factor",
+    description:
+      "For a user who lost their authenticator app and recovery codes: removes both, so they sign in with the password alone and can set up a new one. Recorded in the user's security events.",
+    params: { id: 'The user id (a UUID). Any other value names no user: 404.' },
+    responses: { 204: { description: 'Removed.' } },
+    errors: ['not_found', 'second_factor_not_enabled'],
+  }),
   reauthenticate: defineRoute({
     method: 'post',
     path: '/api/auth/reauth',
