@@ -94,7 +94,7 @@ export function createServices(infra: Infrastructure) {
     pendingFailures: pendingFailures(redis, keys),
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
-    readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),
+    readSession: sessionReader(authenticate, store, records, cookieName, config.session.secrets),
   };
 }
 

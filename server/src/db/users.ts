@@ -54,9 +54,9 @@ const fromColumns = (c: UserColumns): UserRow => ({
 });
 
 export function usersRepository(db: Db) {
-  // Every authenticated request reads its user fresh (never cached, so a role change
-  // or a deleted account counts at once); building and compiling this query each time
-  // cost more than running it (CPU profile, docs/performance.md). Compiled once here,
+  // The session check reads its user from SQL whenever the user's Redis record is
+  // missing (auth/user-records.ts); building and compiling this query each time cost
+  // more than running it (CPU profile, docs/performance.md). Compiled once here,
   // only the parameter changes. On SQLite the compiled statement runs straight on the
   // connection: Kysely's executor (connection lock, plugin passes, several awaits) cost
   // about a tenth of GET /api/me's throughput.
@@ -125,7 +125,8 @@ export function usersRepository(db: Db) {
       await db.updateTable('users').set({ passwordHash }).where('id', '=', id).where('credentialVersion', '=', expectedVersion).execute();
     },
 
-    /** Deletes a user row; their sessions end on their next request (the row is gone). */
+    /** Deletes a user row; their sessions end on their next request (the row is gone).
+     *  Callers go through `userRecords.change`, as for every change of the auth state. */
     async remove(id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).execute();
     },

@@ -185,6 +185,43 @@ describe('published ports', () => {
   });
 });
 
+interface LockEntry {
+  link?: boolean;
+  resolved?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** The lock file's entries that npm installs for `workspaces` without dev dependencies:
+ *  their dependencies and everything those need, resolved as Node resolves them (the
+ *  nearest node_modules/ up from the package that asks). */
+function runtimeClosure(workspaces: string[]): Set<string> {
+  const { packages } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const seen = new Set<string>();
+  const needs = (entry: LockEntry) => [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {})];
+  const queue = workspaces.flatMap((ws) => needs(packages[ws]!).map((name) => [name, ws] as const));
+  while (queue.length) {
+    const [name, from] = queue.pop()!;
+    let dir = from;
+    let key: string | undefined;
+    for (;;) {
+      const candidate = dir ? `${dir}/node_modules/${name}` : `node_modules/${name}`;
+      if (packages[candidate]) {
+        key = candidate;
+        break;
+      }
+      if (!dir) break;
+      dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '';
+    }
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    const entry = packages[key]!;
+    const at = entry.link ? entry.resolved! : key;
+    for (const next of needs(packages[at]!)) queue.push([next, at]);
+  }
+  return seen;
+}
+
 describe('server/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(ROOT, 'server/Dockerfile'), 'utf8');
   const instructions = dockerfile
@@ -226,6 +263,14 @@ describe('server/Dockerfile', () => {
     const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, 'server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     for (const testOnly of ['supertest', 'ajv', 'ajv-formats', 'fast-check', '@scalar/api-reference'])
       expect(runtime.dependencies).not.toHaveProperty(testOnly);
+  });
+
+  test('what `npm ci --omit=dev` installs for the image (shared and server, from the lock file) holds no test package', () => {
+    expect(instructions).toContain('RUN npm ci --omit=dev --no-audit --no-fund --workspace=shared --workspace=server');
+    const installed = runtimeClosure(['shared', 'server']);
+    for (const runtime of ['node_modules/express', 'node_modules/redis', 'node_modules/argon2']) expect(installed).toContain(runtime); // the walk found the real tree
+    const testOnly = ['supertest', 'superagent', 'ajv', 'fast-check', 'jest', 'ts-jest', 'tsx', '@scalar/api-reference', 'typescript'];
+    expect([...installed].filter((key) => testOnly.some((name) => key.endsWith(`node_modules/${name}`)))).toEqual([]);
   });
 
   test("the API reference's script is copied from the dev dependency to where the server looks for it", () => {
