@@ -17,7 +17,14 @@ export function benchmarkMe(now: number = Date.now()): MeResult {
         createdAt: new Date(0).toISOString(),
         emailVerified: true,
       },
-      session: { id: 'benchmark', createdAt: new Date(now).toISOString(), expiresAt: hour, idleExpiresAt: hour },
+      session: {
+        id: 'benchmark',
+        createdAt: new Date(now).toISOString(),
+        expiresAt: hour,
+        idleExpiresAt: hour,
+        authTime: new Date(now).toISOString(),
+        authMethods: ['password'],
+      },
     },
   };
 }

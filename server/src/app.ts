@@ -21,6 +21,7 @@ import { passwordHandlers } from './http/routes/password';
 import { recoveryHandlers } from './http/routes/recovery';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
+import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
 import { localCredentials } from './http/passport';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
@@ -51,7 +52,13 @@ export interface Api {
 /** Builds the API from its dependencies; it does not listen (main.ts and the test kit
  *  decide that). Every route comes from the route table (shared/src/api), mounted by
  *  http/routes/mount.ts with the handlers below. */
-export function createApp(infra: Infrastructure): Api {
+/** Extension points of the app that other modules fill in. */
+export interface AppExtensions {
+  /** POST /api/auth/reauth with {passkey} (issue 12, passkeys). */
+  passkeyReauth?: PasskeyReauth;
+}
+
+export function createApp(infra: Infrastructure, extensions: AppExtensions = {}): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
   const cookie = sessionCookie(config);
@@ -80,6 +87,7 @@ export function createApp(infra: Infrastructure): Api {
   app.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
 
   const limits = rateLimits(redis, services.keys, config.limits, logger);
+  const device = deviceCookie(services.devices, cookie, config.deviceTrustMs);
   const handlers: RouteHandlers = {
     ...healthHandlers(redis, db),
     ...authHandlers({
@@ -87,13 +95,24 @@ export function createApp(infra: Infrastructure): Api {
       credentials: localCredentials(services.accounts),
       session,
       cookie,
-      device: deviceCookie(services.devices, cookie, config.deviceTrustMs),
+      device,
       secrets: config.session.secrets,
       signIn: services.signIn,
       signOut: services.signOut,
       events: services.events,
+      secondFactor: services.secondFactor,
       limits,
       verification: { required: config.requireEmailVerification, service: services.emailVerification },
+    }),
+    ...twoFactorHandlers({
+      secondFactor: services.secondFactor,
+      session,
+      users: services.users,
+      accounts: services.accounts,
+      signIn: services.signIn,
+      pendingFailures: services.pendingFailures,
+      device,
+      ...(extensions.passkeyReauth ? { passkeyReauth: extensions.passkeyReauth } : {}),
     }),
     ...meHandlers(),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
@@ -103,7 +122,10 @@ export function createApp(infra: Infrastructure): Api {
     ...adminHandlers({ admin: services.admin }),
     ...referenceHandlers({ document: openapi, bundle: referenceBundle() }),
   };
-  mountRoutes(app, handlers, session);
+  mountRoutes(app, handlers, session, {
+    reauthWindowMs: config.mfa.reauthWindowMs,
+    mustSetUpSecondFactor: (user) => services.secondFactor.mustSetUp(user),
+  });
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -17,11 +17,13 @@ import type { SessionLimits } from './auth/session/record';
 import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
+import { pendingFailures } from './auth/pending-failures';
 import { signIn } from './auth/sign-in';
 import { userRecords } from './auth/user-records';
 import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
+import { secondFactorsRepository } from './db/second-factors';
 import { securityEventsRepository } from './db/security-events';
 import { mailTokensRepository } from './db/mail-tokens';
 import { usersRepository } from './db/users';
@@ -30,6 +32,8 @@ import { mailOutbox } from './mail/outbox';
 import { sealer } from './mail/seal';
 import { createMailTransport } from './mail/transport';
 import type { Redis } from './redis/client';
+import { secondFactor } from './mfa/second-factor';
+import { secretBox } from './mfa/secret-box';
 import { redisKeys } from './redis/keys';
 import { mailTokens } from './tokens/mail-tokens';
 
@@ -80,6 +84,7 @@ export function createServices(infra: Infrastructure) {
   });
   const tokens = mailTokens(mailTokensRepository(db), config.tokens);
   const mailer = accountMailer({ outbox, tokens, appOrigin: config.appOrigin, ttls: config.tokens, logger });
+  const secondFactors = secondFactorsRepository(db);
   return {
     keys,
     limits,
@@ -101,6 +106,16 @@ export function createServices(infra: Infrastructure) {
     emailVerification: emailVerification({ users, records, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
     admin: userAdministration(users, rolesRepository(db), records, sessions, events),
     authenticate,
+    secondFactors,
+    secondFactor: secondFactor({
+      repo: secondFactors,
+      records,
+      box: config.mfa.encryptionKeys.length ? secretBox(config.mfa.encryptionKeys) : null,
+      events,
+      issuer: config.mfa.issuer,
+      requiredForRoles: config.mfa.requiredForRoles,
+    }),
+    pendingFailures: pendingFailures(redis, keys),
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
     readSession: sessionReader(authenticate, store, records, cookieName, config.session.secrets),

@@ -20,6 +20,12 @@ const WORDS: Record<SecurityEventType, string> = {
   email_verified: 'Email address confirmed',
   email_change_requested: 'Email change requested',
   email_changed: 'Email address changed',
+  second_factor_failed: 'Wrong authenticator code',
+  totp_enabled: 'Authenticator app set up',
+  totp_disabled: 'Authenticator app removed',
+  recovery_codes_regenerated: 'New recovery codes made',
+  recovery_code_used: 'Recovery code used to sign in',
+  reauthenticated: 'Confirmed it was you',
 };
 
 const listEvents = () => api.listEvents();

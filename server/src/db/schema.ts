@@ -11,6 +11,8 @@ export interface UsersTable {
   passwordChangedAt: number;
   /** Bumped with every credential change (migrations/003_credential_version.ts). */
   credentialVersion: number;
+  /** When the user's second factor was turned on; null without one (migrations/005). */
+  secondFactorAt: number | null;
   /** When the user confirmed they receive mail at `email`; null while unverified
    *  (migrations/004_mail_tokens.ts). */
   emailVerifiedAt: number | null;
@@ -41,10 +43,30 @@ export interface SecurityEventsTable {
   details: string | null;
 }
 
+/** A user's authenticator app (migrations/005_second_factor.ts). */
+export interface TotpCredentialsTable {
+  userId: string;
+  /** Encrypted (mfa/secret-box.ts), never the secret itself. */
+  secret: string;
+  createdAt: number;
+  confirmedAt: number | null;
+  lastUsedStep: number | null;
+}
+
+/** One recovery code, as its hash. */
+export interface RecoveryCodesTable {
+  userId: string;
+  codeHash: string;
+  createdAt: number;
+  usedAt: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   securityEvents: SecurityEventsTable;
   mailTokens: MailTokensTable;
+  totpCredentials: TotpCredentialsTable;
+  recoveryCodes: RecoveryCodesTable;
 }
 
 export type UserRow = UsersTable;

@@ -38,6 +38,7 @@ interface UserColumns {
   password_changed_at: number;
   credential_version: number;
   email_verified_at: number | null;
+  second_factor_at: number | string | null;
 }
 
 const fromColumns = (c: UserColumns): UserRow => ({
@@ -52,6 +53,7 @@ const fromColumns = (c: UserColumns): UserRow => ({
   credentialVersion: c.credential_version,
   // better-sqlite3 returns integers as numbers; null stays null.
   emailVerifiedAt: c.email_verified_at,
+  secondFactorAt: c.second_factor_at === null ? null : Number(c.second_factor_at),
 });
 
 export function usersRepository(db: Db) {
@@ -94,6 +96,7 @@ export function usersRepository(db: Db) {
         passwordChangedAt: now,
         credentialVersion: 1,
         emailVerifiedAt: null,
+        secondFactorAt: null,
       };
       try {
         await db.insertInto('users').values(row).execute();

@@ -67,6 +67,7 @@ export const recoveryRoutes = {
     path: '/api/auth/email',
     access: 'session',
     changesState: true,
+    recentAuth: true,
     tag: 'Recovery',
     summary: 'Change the email address',
     description:
