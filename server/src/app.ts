@@ -17,10 +17,12 @@ import { eventHandlers } from './http/routes/events';
 import { healthHandlers } from './http/routes/health';
 import { meHandlers } from './http/routes/me';
 import { mountRoutes, type RouteHandlers } from './http/routes/mount';
+import { passkeyHandlers } from './http/routes/passkeys';
 import { passwordHandlers } from './http/routes/password';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
 import { localCredentials } from './http/passport';
+import { passkeyChallengeCookie } from './http/passkey-cookie';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
@@ -79,6 +81,7 @@ export function createApp(infra: Infrastructure): Api {
   app.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
 
   const limits = rateLimits(redis, services.keys, config.limits, logger);
+  const device = deviceCookie(services.devices, cookie, config.deviceTrustMs);
   const handlers: RouteHandlers = {
     ...healthHandlers(redis, db),
     ...authHandlers({
@@ -86,7 +89,7 @@ export function createApp(infra: Infrastructure): Api {
       credentials: localCredentials(services.accounts),
       session,
       cookie,
-      device: deviceCookie(services.devices, cookie, config.deviceTrustMs),
+      device,
       secrets: config.session.secrets,
       signIn: services.signIn,
       signOut: services.signOut,
@@ -94,6 +97,15 @@ export function createApp(infra: Infrastructure): Api {
       limits,
     }),
     ...meHandlers(),
+    ...passkeyHandlers({
+      ...services.passkeys,
+      users: services.users,
+      events: services.events,
+      session,
+      device,
+      challengeCookie: passkeyChallengeCookie(cookie),
+      limits,
+    }),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
     ...eventHandlers({ events: services.events }),
     ...sessionHandlers({ sessions: services.sessions, cookie }),

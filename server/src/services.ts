@@ -22,6 +22,11 @@ import { usersRepository } from './db/users';
 import { securityEvents } from './events/security-events';
 import type { Redis } from './redis/client';
 import { redisKeys } from './redis/keys';
+import { passkeysRepository } from './db/passkeys';
+import { passkeyAssertion } from './passkeys/assertion';
+import { challengeStore } from './passkeys/challenges';
+import { passkeyManagement } from './passkeys/management';
+import { passkeyRegistration } from './passkeys/registration';
 
 /** What the app runs on, connected by main.ts (or by the test kit). */
 export interface Infrastructure {
@@ -58,6 +63,7 @@ export function createServices(infra: Infrastructure) {
   const sessions = userSessions(store, events);
   const authenticate = sessionAuthenticator(users, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
+  const passkeyDeps = { config: config.webauthn, passkeys: passkeysRepository(db), challenges: challengeStore(redis, keys), events };
   return {
     keys,
     limits,
@@ -73,6 +79,12 @@ export function createServices(infra: Infrastructure) {
     passwordChange: passwordChange({ users, hasher, sessions, events, counters, shares }),
     admin: userAdministration(users, rolesRepository(db), sessions, events),
     authenticate,
+    /** Passkeys (WebAuthn): adding one, proving one, managing them. */
+    passkeys: {
+      registration: passkeyRegistration(passkeyDeps),
+      assertion: passkeyAssertion(passkeyDeps),
+      management: passkeyManagement(passkeyDeps),
+    },
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
     readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),

@@ -4,7 +4,9 @@ import { z } from 'zod';
  *  client, server and tests agree on one table. */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  passkey_registration_failed: 400,
   invalid_credentials: 401,
+  invalid_passkey: 401,
   unauthenticated: 401,
   forbidden: 403,
   csrf_rejected: 403,

@@ -164,6 +164,9 @@ export const SECURITY_EVENT_TYPES = [
   'role_changed',
   'account_locked',
   'registered',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_rejected',
 ] as const;
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES).meta({ id: 'SecurityEventType' });
 export type SecurityEventType = z.infer<typeof securityEventTypeSchema>;

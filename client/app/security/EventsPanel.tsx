@@ -15,6 +15,9 @@ const WORDS: Record<SecurityEventType, string> = {
   role_changed: 'Role changed',
   account_locked: 'Sign-in temporarily blocked',
   registered: 'Account created',
+  passkey_added: 'Passkey added',
+  passkey_removed: 'Passkey removed',
+  passkey_rejected: 'Passkey refused (it may have been copied)',
 };
 
 const listEvents = () => api.listEvents();

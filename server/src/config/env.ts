@@ -2,6 +2,7 @@ import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH } from '@cloakroom/shared';
 import { accountCeilingReachableFromOneIp, limitsEnvShape, limitsFromEnv, type Limits } from './limits';
+import { webauthnConfig, webauthnWarning, type WebAuthnConfig } from './webauthn';
 
 export { DEV_SESSION_SECRET, MIN_SECRET_LENGTH };
 
@@ -129,6 +130,13 @@ const envSchema = z.object({
   PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
   PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  // Passkeys (config/webauthn.ts): unset, both follow APP_ORIGIN.
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, { error: 'must be a host name such as example.com (lower case, no scheme or port)' })
+    .optional(),
+  WEBAUTHN_ORIGINS: originList,
+  WEBAUTHN_RP_NAME: z.string().max(64, { error: 'must be at most 64 characters' }).default('Cloakroom'),
   ...limitsEnvShape,
 });
 
@@ -157,6 +165,8 @@ export interface Config {
   cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   cors: { origins: string[] };
   appOrigin: string;
+  /** Passkeys: the relying party's ID and name, and the origins a ceremony may come from. */
+  webauthn: WebAuthnConfig;
   /** Rate limits and lockout (config/limits.ts). */
   limits: Limits;
   trustProxy: TrustProxy;
@@ -285,6 +295,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const touchIntervalMs = e.SESSION_TOUCH_INTERVAL !== undefined ? e.SESSION_TOUCH_INTERVAL * 1000 : Math.min(60_000, idleTimeoutMs / 10);
 
   const passwordHash = passwordHashParams(e);
+  const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.WEB_PORT}`;
+  const webauthn = webauthnConfig({ rpId: e.WEBAUTHN_RP_ID, origins: e.WEBAUTHN_ORIGINS, rpName: e.WEBAUTHN_RP_NAME }, appOrigin);
+  if ('problem' in webauthn) throw new ConfigError(webauthn.variable, webauthn.problem);
+  const passkeyWarning = webauthnWarning(webauthn);
+  if (passkeyWarning) warnings.push(passkeyWarning);
 
   return {
     env: e.NODE_ENV,
@@ -296,7 +311,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },
     cors: { origins: e.CORS_ORIGINS },
-    appOrigin: e.APP_ORIGIN ?? `http://localhost:${e.WEB_PORT}`,
+    appOrigin,
+    webauthn,
     limits,
     trustProxy,
     logLevel: e.LOG_LEVEL,

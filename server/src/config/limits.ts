@@ -26,6 +26,9 @@ export const limitsEnvShape = {
   /** Sign-ups per client address. */
   REGISTER_IP_LIMIT: count(20),
   REGISTER_IP_WINDOW: seconds(3600),
+  /** Passkey sign-in requests (options and answers) per client address. */
+  PASSKEY_LOGIN_IP_LIMIT: count(100),
+  PASSKEY_LOGIN_IP_WINDOW: seconds(900),
   /** Password changes refused for a wrong current password, per user. */
   PASSWORD_CHANGE_LIMIT: count(5),
   PASSWORD_CHANGE_WINDOW: seconds(900),
@@ -57,6 +60,7 @@ export interface Limits {
   loginIp: RateLimit;
   loginAccount: RateLimit;
   register: RateLimit;
+  passkeyLogin: RateLimit;
   passwordChange: RateLimit;
   lockout: LockoutPolicy;
   passwordChecksAccount: RateLimit;
@@ -72,6 +76,7 @@ export function limitsFromEnv(e: LimitsEnv): Limits {
     loginIp: { limit: e.LOGIN_IP_LIMIT, windowMs: ms(e.LOGIN_IP_WINDOW) },
     loginAccount: { limit: e.LOGIN_ACCOUNT_LIMIT, windowMs: ms(e.LOGIN_ACCOUNT_WINDOW) },
     register: { limit: e.REGISTER_IP_LIMIT, windowMs: ms(e.REGISTER_IP_WINDOW) },
+    passkeyLogin: { limit: e.PASSKEY_LOGIN_IP_LIMIT, windowMs: ms(e.PASSKEY_LOGIN_IP_WINDOW) },
     passwordChange: { limit: e.PASSWORD_CHANGE_LIMIT, windowMs: ms(e.PASSWORD_CHANGE_WINDOW) },
     passwordChecksAccount: { limit: e.PASSWORD_CHECK_ACCOUNT_LIMIT, windowMs: ms(e.PASSWORD_CHECK_ACCOUNT_WINDOW) },
     passwordChecksIp: { limit: e.PASSWORD_CHECK_IP_LIMIT, windowMs: ms(e.PASSWORD_CHECK_IP_WINDOW) },

@@ -25,9 +25,30 @@ export interface SecurityEventsTable {
   details: string | null;
 }
 
+/** A user's passkey (see migrations/006_passkeys.ts). */
+export interface PasskeysTable {
+  id: string;
+  userId: string;
+  /** base64url, as the browser names the credential. */
+  credentialId: string;
+  /** base64url of the COSE public key. */
+  publicKey: string;
+  counter: number;
+  /** JSON array of transport hints, or null. */
+  transports: string | null;
+  deviceType: 'singleDevice' | 'multiDevice';
+  /** 0 or 1. */
+  backedUp: number;
+  aaguid: string | null;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   securityEvents: SecurityEventsTable;
+  passkeys: PasskeysTable;
 }
 
 export type UserRow = UsersTable;

@@ -53,6 +53,8 @@ export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger
 
   return {
     register: [limiter({ name: 'register-ip', rate: limits.register, key: clientAddressKey })],
+    /** Passkey sign-in, options and answers alike, per client address. */
+    passkeyLogin: [limiter({ name: 'passkey-login-ip', rate: limits.passkeyLogin, key: clientAddressKey })],
     /** After requireAuth: counts wrong current passwords of the signed-in user. */
     passwordChange: [limiter({ name: 'password-change', rate: limits.passwordChange, key: (req) => req.auth?.user.id, counts: wrongCredentials })],
   };

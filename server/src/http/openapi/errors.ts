@@ -4,6 +4,10 @@ import { ERROR_STATUS, type ErrorCode } from '@cloakroom/shared';
 export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   validation_failed: 'The body, query or path is invalid, or the body is not readable JSON; `details` name each field and problem.',
   invalid_credentials: 'The email and password (or the current password) do not match an account.',
+  invalid_passkey:
+    'The passkey was not accepted: unknown, not answering this challenge (none asked for, used already, expired, or asked for by another session or browser), from another origin or RP ID, without user verification, or with a signature counter that went backwards.',
+  passkey_registration_failed:
+    'The new passkey was not accepted: no registration was asked for in this session (or it expired or was used), the response does not verify (origin, RP ID, user verification), or the passkey is registered already.',
   unauthenticated: 'No valid session: sign in first (the session ended, was revoked, or never was).',
   forbidden: "The caller's role does not allow this.",
   csrf_rejected: 'The request came from a site that is not allowed to make it (Origin or Sec-Fetch-Site).',
