@@ -3,6 +3,7 @@ import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
 import { EventsPanel } from './EventsPanel';
+import { PasskeysPanel } from './PasskeysPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
 
@@ -17,6 +18,7 @@ export default async function SecurityPage() {
       <h1>Security</h1>
       <SessionsPanel />
       <PasswordForm email={user.email} />
+      <PasskeysPanel />
       <EventsPanel />
     </AppShell>
   );
