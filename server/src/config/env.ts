@@ -259,6 +259,13 @@ export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pic
   return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
 }
 
+/** The Redis the command-line tools that touch users' Redis records (user:create,
+ *  user-records:drop) share with the API, validated exactly as the server validates it. */
+export function loadRedisConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'redis'> {
+  const e = parseEnv(envSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true, REDIS_TIMEOUT_MS: true }), source);
+  return { redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS } };
+}
+
 /** Parses the environment once, at start. Throws ConfigError naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, source);
