@@ -30,6 +30,9 @@ const common = {
   transform,
   moduleNameMapper,
   testEnvironment: 'node',
+  // otplib's base32 and hash plugins ship only as ES modules, which Jest's CommonJS
+  // runtime cannot require (Node itself can): transpile those two like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!.*(@scure/base|@noble/hashes)/)'],
   // Build outputs hold copies of package.json files (Next's standalone tree): left in the
   // module map, they collide with the real ones ("haste module naming collision").
   modulePathIgnorePatterns: ['<rootDir>/client/\\.next', '<rootDir>/client/dist/', '<rootDir>/server/dist/', '<rootDir>/server/testing/dist/'],

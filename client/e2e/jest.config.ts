@@ -8,7 +8,9 @@ const config: Config = {
   testMatch: ['<rootDir>/**/*.e2e.ts'],
   testEnvironment: '<rootDir>/environment.ts',
   globalSetup: '<rootDir>/global-setup.ts',
-  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/../../tsconfig.jest.json' }] },
+  transform: { '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/../../tsconfig.jest.json' }] },
+  // otplib's base32 and hash plugins ship only as ES modules: transpiled like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!.*(@scure/base|@noble/hashes)/)'],
   moduleNameMapper: { '^@cloakroom/shared$': '<rootDir>/../../shared/src/index.ts' },
   testTimeout: 60_000,
   maxWorkers: 1,

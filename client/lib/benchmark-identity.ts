@@ -16,7 +16,14 @@ export function benchmarkMe(now: number = Date.now()): MeResult {
         role: 'user',
         createdAt: new Date(0).toISOString(),
       },
-      session: { id: 'benchmark', createdAt: new Date(now).toISOString(), expiresAt: hour, idleExpiresAt: hour },
+      session: {
+        id: 'benchmark',
+        createdAt: new Date(now).toISOString(),
+        expiresAt: hour,
+        idleExpiresAt: hour,
+        authTime: new Date(now).toISOString(),
+        authMethods: ['password'],
+      },
     },
   };
 }

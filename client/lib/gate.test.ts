@@ -6,7 +6,14 @@ const me = (role: 'user' | 'admin'): MeResult => ({
   kind: 'signed_in',
   me: {
     user: { id: 'u1', email: 'ann@example.test', name: null, role, createdAt: '2030-01-01T00:00:00.000Z' },
-    session: { id: 'h'.repeat(43), createdAt: '2030-01-01T00:00:00.000Z', expiresAt: '2030-01-08T00:00:00.000Z', idleExpiresAt: '2030-01-02T00:00:00.000Z' },
+    session: {
+      id: 'h'.repeat(43),
+      createdAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2030-01-08T00:00:00.000Z',
+      idleExpiresAt: '2030-01-02T00:00:00.000Z',
+      authTime: '2030-01-01T00:00:00.000Z',
+      authMethods: ['password'],
+    },
   } satisfies MeResponse,
 });
 const SIGNED_OUT: MeResult = { kind: 'signed_out' };

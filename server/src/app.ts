@@ -21,8 +21,10 @@ import { passkeyHandlers } from './http/routes/passkeys';
 import { passwordHandlers } from './http/routes/password';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
+import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
 import { localCredentials } from './http/passport';
 import { passkeyChallengeCookie } from './http/passkey-cookie';
+import { passkeyReauth } from './http/passkey-reauth';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
@@ -52,7 +54,13 @@ export interface Api {
 /** Builds the API from its dependencies; it does not listen (main.ts and the test kit
  *  decide that). Every route comes from the route table (shared/src/api), mounted by
  *  http/routes/mount.ts with the handlers below. */
-export function createApp(infra: Infrastructure): Api {
+/** Extension points of the app that other modules fill in. */
+export interface AppExtensions {
+  /** POST /api/auth/reauth with {passkey}; by default the passkeys module's (http/passkey-reauth.ts). */
+  passkeyReauth?: PasskeyReauth;
+}
+
+export function createApp(infra: Infrastructure, extensions: AppExtensions = {}): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
   const cookie = sessionCookie(config);
@@ -94,7 +102,18 @@ export function createApp(infra: Infrastructure): Api {
       signIn: services.signIn,
       signOut: services.signOut,
       events: services.events,
+      secondFactor: services.secondFactor,
       limits,
+    }),
+    ...twoFactorHandlers({
+      secondFactor: services.secondFactor,
+      session,
+      users: services.users,
+      accounts: services.accounts,
+      signIn: services.signIn,
+      pendingFailures: services.pendingFailures,
+      device,
+      passkeyReauth: extensions.passkeyReauth ?? passkeyReauth(services.passkeys.assertion),
     }),
     ...meHandlers(),
     ...passkeyHandlers({
@@ -112,7 +131,10 @@ export function createApp(infra: Infrastructure): Api {
     ...adminHandlers({ admin: services.admin }),
     ...referenceHandlers({ document: openapi, bundle: referenceBundle() }),
   };
-  mountRoutes(app, handlers, session);
+  mountRoutes(app, handlers, session, {
+    reauthWindowMs: config.mfa.reauthWindowMs,
+    mustSetUpSecondFactor: (user) => services.secondFactor.mustSetUp(user),
+  });
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createPasswordHasher } from './auth/passwords/hasher';
 import type { Config } from './config/env';
 import { createDatabase, type DatabaseOptions, type Db } from './db/connection';
+import { secondFactorsRepository } from './db/second-factors';
 import { migrateToLatest } from './db/migrate';
 import { explainDatabaseFailure } from './db/startup-error';
 import { connectRedis, createRedis } from './redis/client';
@@ -44,6 +45,15 @@ export async function connectInfrastructure(config: Config, logger: Logger, dbOp
   } catch (err) {
     await redis.close().catch(() => undefined);
     throw err;
+  }
+
+  // Without DATA_ENCRYPTION_KEY (production), stored second factors could not be read:
+  // every such user would be locked out. Refuse to start instead, saying why.
+  if (config.mfa.encryptionKeys.length === 0 && (await secondFactorsRepository(db).anyTotp())) {
+    await Promise.allSettled([redis.close(), db.destroy()]);
+    throw new StartupError(
+      'DATA_ENCRYPTION_KEY is not set, but users have second factors encrypted under it: set DATA_ENCRYPTION_KEY (the same key list as before) and start again',
+    );
   }
 
   const hasher = await createPasswordHasher(config.passwordHash);

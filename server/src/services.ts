@@ -13,15 +13,19 @@ import type { SessionLimits } from './auth/session/record';
 import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
+import { pendingFailures } from './auth/pending-failures';
 import { signIn } from './auth/sign-in';
 import { userRecords } from './auth/user-records';
 import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
+import { secondFactorsRepository } from './db/second-factors';
 import { securityEventsRepository } from './db/security-events';
 import { usersRepository } from './db/users';
 import { securityEvents } from './events/security-events';
 import type { Redis } from './redis/client';
+import { secondFactor } from './mfa/second-factor';
+import { secretBox } from './mfa/secret-box';
 import { redisKeys } from './redis/keys';
 import { passkeysRepository } from './db/passkeys';
 import { passkeyAssertion } from './passkeys/assertion';
@@ -66,6 +70,7 @@ export function createServices(infra: Infrastructure) {
   const authenticate = sessionAuthenticator(records, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
   const passkeyDeps = { config: config.webauthn, passkeys: passkeysRepository(db), challenges: challengeStore(redis, keys), events };
+  const secondFactors = secondFactorsRepository(db);
   return {
     keys,
     limits,
@@ -89,6 +94,15 @@ export function createServices(infra: Infrastructure) {
       assertion: passkeyAssertion(passkeyDeps),
       management: passkeyManagement(passkeyDeps),
     },
+    secondFactors,
+    secondFactor: secondFactor({
+      repo: secondFactors,
+      box: config.mfa.encryptionKeys.length ? secretBox(config.mfa.encryptionKeys) : null,
+      events,
+      issuer: config.mfa.issuer,
+      requiredForRoles: config.mfa.requiredForRoles,
+    }),
+    pendingFailures: pendingFailures(redis, keys),
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
     readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),

@@ -17,6 +17,7 @@ test('a mobile-web app signs in, lists its sessions and signs out', async () => 
 
     const login = await api.login({ body: { email, password } });
     if (!login.ok) throw new Error(login.error.message); // 429 too_many_attempts: login.error.retryAfterSeconds
+    if (!('user' in login.data)) throw new Error('this account has a second factor: POST /api/auth/2fa/verify next');
     expect(login.data.user.email).toBe(email);
 
     const sessions = await api.listSessions();

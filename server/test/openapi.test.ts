@@ -103,24 +103,29 @@ describe('the route table and the handlers', () => {
       authenticate: kit.services.authenticate,
       readSession: kit.services.readSession,
     });
+  const policy = { reauthWindowMs: 600_000, mustSetUpSecondFactor: () => Promise.resolve(false) };
   const everyHandler = () => Object.fromEntries(ROUTE_IDS.map((id) => [id, { handle: () => undefined }])) as unknown as RouteHandlers;
 
   test('every declared route is mounted from one handler each', () => {
-    expect(mountRoutes(express(), everyHandler(), session())).toHaveLength(ROUTE_IDS.length);
+    expect(mountRoutes(express(), everyHandler(), session(), policy)).toHaveLength(ROUTE_IDS.length);
   });
 
   test('a route declared without a handler, or a handler for no declared route, stops the start', () => {
     const { listSessions: _gone, ...withoutOne } = everyHandler();
-    expect(() => mountRoutes(express(), withoutOne as RouteHandlers, session())).toThrow(new RouteTableError('declared without a handler: listSessions'));
+    expect(() => mountRoutes(express(), withoutOne as RouteHandlers, session(), policy)).toThrow(
+      new RouteTableError('declared without a handler: listSessions'),
+    );
     const withExtra = { ...everyHandler(), exportEverything: { handle: () => undefined } };
-    expect(() => mountRoutes(express(), withExtra, session())).toThrow(new RouteTableError('handled but not declared: exportEverything'));
+    expect(() => mountRoutes(express(), withExtra, session(), policy)).toThrow(new RouteTableError('handled but not declared: exportEverything'));
   });
 
-  test('a route that needs recent authentication stops the start until the server can check it', () => {
-    const route = API_ROUTES.revokeOtherSessions as { recentAuth?: boolean };
+  test('only a signed-in route can need recent authentication: declaring it on another stops the start', () => {
+    const route = API_ROUTES.login as { recentAuth?: boolean };
     route.recentAuth = true;
     try {
-      expect(() => mountRoutes(express(), everyHandler(), session())).toThrow(/revokeOtherSessions needs recent authentication/);
+      expect(() => mountRoutes(express(), everyHandler(), session(), policy)).toThrow(
+        /login needs recent authentication, which only a signed-in route can check/,
+      );
     } finally {
       delete route.recentAuth;
     }

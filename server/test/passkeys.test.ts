@@ -9,6 +9,8 @@ import type TestAgent from 'supertest/lib/agent';
 import { passkeyResponseSchema, passkeysResponseSchema, passkeyChallengeCookieName } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { setCookies } from './helpers/cookies';
+import { signIn } from './helpers/sign-in';
+import { ageAuthentication } from './helpers/two-factor';
 import { SoftAuthenticator } from './helpers/soft-authenticator';
 
 const ORIGIN = 'http://localhost:3000';
@@ -152,3 +154,70 @@ function fakeAssertion() {
   const z = Buffer.alloc(32).toString('base64url');
   return { id: z, rawId: z, type: 'public-key', response: { clientDataJSON: z, authenticatorData: z, signature: z }, clientExtensionResults: {} };
 }
+
+describe('passkeys, step-up and how a session was proved', () => {
+  let kit: TestApp;
+  beforeAll(async () => {
+    kit = await createTestApp({ env: { APP_ORIGIN: ORIGIN, DATA_ENCRYPTION_KEY: 'a-test-data-encryption-key-of-32-or-more-characters' } });
+  });
+  afterAll(() => kit.close());
+
+  test('a passkey sign-in is recorded as two factors in one: authMethods ["passkey"]', async () => {
+    const { agent } = await kit.signedInAgent();
+    const key = new SoftAuthenticator(ORIGIN);
+    await addPasskey(agent, key);
+    const browser = request.agent(kit.app);
+    const options = await browser.post('/api/auth/passkeys/login/options').expect(200);
+    await browser
+      .post('/api/auth/passkeys/login')
+      .send({ response: key.get(options.body) })
+      .expect(200);
+    const me = await browser.get('/api/me').expect(200);
+    expect(me.body.session.authMethods).toEqual(['passkey']);
+  });
+
+  test('adding and removing a passkey need a recent authentication, which a passkey can renew', async () => {
+    const who = await signIn(kit);
+    const key = new SoftAuthenticator(ORIGIN);
+    const passkey = await addPasskey(who.agent, key);
+    await ageAuthentication(kit, who.handle, 11 * 60_000);
+
+    const refused = await who.agent.delete(`/api/auth/passkeys/${passkey.id}`).expect(403);
+    expect(refused.body.error.code).toBe('reauth_required');
+    expect((await who.agent.post('/api/auth/passkeys/register/options').expect(403)).body.error.code).toBe('reauth_required');
+
+    // Confirm it is you with the passkey: options list the caller's own passkeys.
+    const options = await who.agent.post('/api/auth/passkeys/reauth/options').expect(200);
+    expect(options.body.allowCredentials.map((c: { id: string }) => c.id)).toEqual([key.credentials[0]!.id.toString('base64url')]);
+    const confirmed = await who.agent
+      .post('/api/auth/reauth')
+      .send({ passkey: key.get(options.body) })
+      .expect(200);
+    expect(Date.parse(confirmed.body.authTime)).toBeGreaterThan(Date.now() - 60_000);
+    // The same answer again proves nothing (its challenge is spent).
+    await ageAuthentication(kit, who.handle, 11 * 60_000);
+    const replayed = await who.agent.post('/api/auth/reauth').send({ passkey: key.get(options.body) });
+    expect(replayed.status).toBe(401);
+    await who.agent.post('/api/auth/reauth').send({ password: who.password }).expect(200);
+    await who.agent.delete(`/api/auth/passkeys/${passkey.id}`).expect(204);
+  });
+
+  test("someone else's passkey does not confirm it is you", async () => {
+    const alice = await signIn(kit);
+    const aliceKey = new SoftAuthenticator(ORIGIN);
+    await addPasskey(alice.agent, aliceKey);
+    const mallory = await signIn(kit);
+    await addPasskey(mallory.agent, new SoftAuthenticator(ORIGIN));
+    await ageAuthentication(kit, mallory.handle, 11 * 60_000);
+    // Mallory holds Alice's authenticator and answers her own session's challenge with it.
+    const options = await mallory.agent.post('/api/auth/passkeys/reauth/options').expect(200);
+    const res = await mallory.agent.post('/api/auth/reauth').send({ passkey: aliceKey.get({ ...options.body, allowCredentials: [] }) });
+    expect(res.status).toBe(401);
+    await mallory.agent.post('/api/auth/passkeys/register/options').expect(403);
+  });
+
+  test('without a passkey there is nothing to confirm with', async () => {
+    const who = await signIn(kit);
+    await who.agent.post('/api/auth/passkeys/reauth/options').expect(404);
+  });
+});

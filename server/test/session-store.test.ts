@@ -48,6 +48,9 @@ describe('what Redis holds', () => {
     expect(record.passport).toEqual({ user: user.id });
     // Bound to the credential the sign-in verified (issue 8.1).
     expect(record.meta).toEqual({
+      // When and how the user proved who they are (step-up, issue 12).
+      authTime: expect.any(Number),
+      authMethods: ['password'],
       createdAt: expect.any(Number),
       lastSeenAt: expect.any(Number),
       ip: expect.any(String),

@@ -7,3 +7,4 @@ export * from './schemas';
 export * from './secrets';
 export * from './api';
 export * from './pages';
+export * from './two-factor';

@@ -106,6 +106,11 @@ export type PublicUser = z.infer<typeof publicUserSchema>;
 export const userResponseSchema = z.object({ user: publicUserSchema });
 export type UserResponse = z.infer<typeof userResponseSchema>;
 
+/** How a session's user proved who they are (`authMethods` in /api/me). */
+export const AUTH_METHODS = ['password', 'totp', 'recovery_code', 'passkey'] as const;
+export const authMethodSchema = z.enum(AUTH_METHODS).meta({ id: 'AuthMethod' });
+export type AuthMethod = z.infer<typeof authMethodSchema>;
+
 /** The caller's own session as /api/me shows it. `id` is a public handle, never the
  *  cookie's session ID. */
 export const sessionInfoSchema = z
@@ -116,6 +121,8 @@ export const sessionInfoSchema = z
     expiresAt: isoDate.meta({ description: 'When the session ends at the latest (absolute lifetime).' }),
     /** When the session ends if it is not used before then (idle timeout). */
     idleExpiresAt: isoDate.meta({ description: 'When the session ends if it is not used before then (idle timeout).' }),
+    authTime: isoDate.meta({ description: 'When the user last proved who they are in this session (sign-in or re-authentication).' }),
+    authMethods: z.array(authMethodSchema).meta({ description: 'How they proved it then, e.g. ["password","totp"] (see AuthMethod).' }),
   })
   .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
@@ -167,6 +174,12 @@ export const SECURITY_EVENT_TYPES = [
   'passkey_added',
   'passkey_removed',
   'passkey_rejected',
+  'second_factor_failed',
+  'totp_enabled',
+  'totp_disabled',
+  'recovery_codes_regenerated',
+  'recovery_code_used',
+  'reauthenticated',
 ] as const;
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES).meta({ id: 'SecurityEventType' });
 export type SecurityEventType = z.infer<typeof securityEventTypeSchema>;

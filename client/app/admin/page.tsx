@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
+import { ReauthProvider } from '../components/ReauthProvider';
 import { UsersPanel } from './UsersPanel';
 
 export const metadata: Metadata = { title: 'Admin' };
@@ -22,7 +23,9 @@ export default async function AdminPage() {
   return (
     <AppShell user={user} current={PATH}>
       <h1>Users</h1>
-      <UsersPanel selfId={user.id} />
+      <ReauthProvider>
+        <UsersPanel selfId={user.id} />
+      </ReauthProvider>
     </AppShell>
   );
 }

@@ -18,6 +18,12 @@ const WORDS: Record<SecurityEventType, string> = {
   passkey_added: 'Passkey added',
   passkey_removed: 'Passkey removed',
   passkey_rejected: 'Passkey refused (it may have been copied)',
+  second_factor_failed: 'Wrong authenticator code',
+  totp_enabled: 'Authenticator app set up',
+  totp_disabled: 'Authenticator app removed',
+  recovery_codes_regenerated: 'New recovery codes made',
+  recovery_code_used: 'Recovery code used to sign in',
+  reauthenticated: 'Confirmed it was you',
 };
 
 const listEvents = () => api.listEvents();

@@ -4,17 +4,19 @@ import { useState } from 'react';
 import { PASSWORD_MIN_LENGTH } from '@cloakroom/shared';
 import { api, toSignIn, type ApiResult } from '../../lib/api';
 import { Field, FormError } from '../components/Field';
+import { useReauth } from '../components/ReauthProvider';
 import { useApiForm } from '../components/use-api-form';
 
 const FIELDS = ['currentPassword', 'newPassword'] as const;
 
 export function PasswordForm({ email }: { email: string }) {
   const [done, setDone] = useState(false);
+  const withReauth = useReauth();
   const form = useApiForm(
     FIELDS,
     async (v): Promise<ApiResult<unknown>> => {
       setDone(false);
-      const res = await api.changePassword({ body: { currentPassword: v.currentPassword!, newPassword: v.newPassword! } });
+      const res = await withReauth(() => api.changePassword({ body: { currentPassword: v.currentPassword!, newPassword: v.newPassword! } }));
       // A wrong current password belongs next to that field.
       if (!res.ok && res.error.code === 'invalid_credentials') {
         return {

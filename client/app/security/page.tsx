@@ -2,10 +2,12 @@ import type { Metadata } from 'next';
 import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
+import { ReauthProvider } from '../components/ReauthProvider';
 import { EventsPanel } from './EventsPanel';
 import { PasskeysPanel } from './PasskeysPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
+import { TwoFactorPanel } from './TwoFactorPanel';
 
 export const metadata: Metadata = { title: 'Security' };
 
@@ -16,10 +18,13 @@ export default async function SecurityPage() {
   return (
     <AppShell user={user} current={PATH}>
       <h1>Security</h1>
-      <SessionsPanel />
-      <PasswordForm email={user.email} />
-      <PasskeysPanel />
-      <EventsPanel />
+      <ReauthProvider>
+        <TwoFactorPanel />
+        <SessionsPanel />
+        <PasswordForm email={user.email} />
+        <PasskeysPanel />
+        <EventsPanel />
+      </ReauthProvider>
     </AppShell>
   );
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SecurityEventType } from '@cloakroom/shared';
 import type { CredentialCheck } from '../accounts/accounts';
 import type { UserRow } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
@@ -16,6 +17,18 @@ export interface SignInAttempt {
   /** The id of this browser's device token for `email` (auth/devices.ts), or null. */
   device: string | null;
 }
+
+/** What an attempt records in the user's audit trail. A password sign-in records
+ *  login_succeeded / login_failed; a second-factor step or a re-authentication names
+ *  its own events (and a password step that leads to a second factor records nothing
+ *  until the sign-in completes). */
+export interface AttemptAudit {
+  success: SecurityEventType | null | ((user: UserRow) => Promise<SecurityEventType | null>);
+  failure: SecurityEventType;
+  details?: Record<string, unknown>;
+}
+
+const PASSWORD_SIGN_IN: AttemptAudit = { success: 'login_succeeded', failure: 'login_failed' };
 
 /** Waiting for a place in the hashing queue is a matter of a second or so. */
 const QUEUE_RETRY_MS = 1000;
@@ -55,7 +68,7 @@ function subjectOf({ email, client, device }: SignInAttempt): AttemptSubject {
 export function signIn(deps: { counters: AttemptCounters; shares: QueueShares; events: SecurityEvents }) {
   const { counters, shares, events } = deps;
 
-  return async function attempt(request: SignInAttempt, verify: () => Promise<CredentialCheck>): Promise<SignInResult> {
+  return async function attempt(request: SignInAttempt, verify: () => Promise<CredentialCheck>, audit: AttemptAudit = PASSWORD_SIGN_IN): Promise<SignInResult> {
     const subject = subjectOf(request);
     const { client } = request;
     const leave = shares.enter(subject);
@@ -73,11 +86,12 @@ export function signIn(deps: { counters: AttemptCounters; shares: QueueShares; e
       }
       if (check.user) {
         await counters.succeeded(subject);
-        await events.record(check.user.id, 'login_succeeded', client, { knownDevice: request.device !== null });
+        const success = typeof audit.success === 'function' ? await audit.success(check.user) : audit.success;
+        if (success) await events.record(check.user.id, success, client, { ...audit.details, knownDevice: request.device !== null });
         return { ok: true, user: check.user };
       }
       if (check.knownUserId) {
-        void events.record(check.knownUserId, 'login_failed', client, { consecutiveFailures: verdict.attempts });
+        void events.record(check.knownUserId, audit.failure, client, { ...audit.details, consecutiveFailures: verdict.attempts });
         if (verdict.lockedForMs > 0) {
           void events.record(check.knownUserId, 'account_locked', client, {
             scope: request.device ? 'account_and_device' : 'account_and_address',

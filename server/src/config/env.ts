@@ -42,16 +42,19 @@ const origin = z.string().refine(isOrigin, {
   error: 'must be an origin like https://app.example.com (scheme, host and port only, no trailing slash)',
 });
 
-const originList = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(origin));
+/** A comma-separated list (empty when unset), items trimmed. */
+const commaList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const originList = commaList().pipe(z.array(origin));
 
 const port = (fallback: number) =>
   z.coerce
@@ -137,6 +140,10 @@ const envSchema = z.object({
     .optional(),
   WEBAUTHN_ORIGINS: originList,
   WEBAUTHN_RP_NAME: z.string().max(64, { error: 'must be at most 64 characters' }).default('Cloakroom'),
+  DATA_ENCRYPTION_KEY: z.string().optional(),
+  REAUTH_WINDOW: seconds(600),
+  REQUIRE_2FA_FOR_ROLES: commaList().pipe(z.array(z.enum(['user', 'admin'], { error: 'must list roles (user, admin), comma-separated' }))),
+  TOTP_ISSUER: z.string().trim().min(1).max(64).default('Cloakroom'),
   ...limitsEnvShape,
 });
 
@@ -173,6 +180,15 @@ export interface Config {
   logLevel: string;
   passwordHash: { memoryKiB: number; timeCost: number; parallelism: number };
   shutdownTimeoutMs: number;
+  /** The second factor and step-up (DESIGN.md "Second factor and step-up"). */
+  mfa: {
+    /** DATA_ENCRYPTION_KEY: first encrypts, all decrypt. Empty in production without
+     *  one: nobody can set up a second factor, and the start is refused once anyone has. */
+    encryptionKeys: string[];
+    reauthWindowMs: number;
+    requiredForRoles: Array<'user' | 'admin'>;
+    issuer: string;
+  };
   /** Messages to log once the logger exists (for example the dev-secret warning). */
   warnings: string[];
 }
@@ -201,6 +217,25 @@ function parseSecrets(raw: string | undefined, env: Config['env'], warnings: str
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** The development key encrypts second-factor secrets when DATA_ENCRYPTION_KEY is unset
+ *  outside production: it is public, so such secrets are as good as plain text. */
+export const DEV_DATA_ENCRYPTION_KEY = 'cloakroom-development-data-key-never-use-in-production';
+
+function parseEncryptionKeys(raw: string | undefined, env: Config['env']): string[] {
+  const keys = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (keys.some((k) => k.length < MIN_SECRET_LENGTH))
+    throw new ConfigError('DATA_ENCRYPTION_KEY', `must be at least ${MIN_SECRET_LENGTH} characters per key (a comma-separated list, newest first)`);
+  if (env === 'production' && keys.includes(DEV_DATA_ENCRYPTION_KEY))
+    throw new ConfigError('DATA_ENCRYPTION_KEY', 'is the development key; production needs a random key of its own');
+  // Outside production the development key stands in (documented in configuration.md),
+  // as the development session secret does; production has none unless configured.
+  if (keys.length > 0 || env === 'production') return keys;
+  return [DEV_DATA_ENCRYPTION_KEY];
+}
 
 /** Where to listen. The development secret is public (it is in the repository): anyone
  *  who can reach a process signing with it can sign cookies it accepts. Such a process
@@ -325,6 +360,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     passwordHash,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    mfa: {
+      encryptionKeys: parseEncryptionKeys(e.DATA_ENCRYPTION_KEY, e.NODE_ENV),
+      reauthWindowMs: e.REAUTH_WINDOW * 1000,
+      requiredForRoles: e.REQUIRE_2FA_FOR_ROLES,
+      issuer: e.TOTP_ISSUER,
+    },
     warnings,
   };
 }

@@ -45,10 +45,30 @@ export interface PasskeysTable {
   lastUsedAt: number | null;
 }
 
+/** A user's authenticator app (migrations/005_second_factor.ts). */
+export interface TotpCredentialsTable {
+  userId: string;
+  /** Encrypted (mfa/secret-box.ts), never the secret itself. */
+  secret: string;
+  createdAt: number;
+  confirmedAt: number | null;
+  lastUsedStep: number | null;
+}
+
+/** One recovery code, as its hash. */
+export interface RecoveryCodesTable {
+  userId: string;
+  codeHash: string;
+  createdAt: number;
+  usedAt: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   securityEvents: SecurityEventsTable;
   passkeys: PasskeysTable;
+  totpCredentials: TotpCredentialsTable;
+  recoveryCodes: RecoveryCodesTable;
 }
 
 export type UserRow = UsersTable;

@@ -2,7 +2,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { ClientContext } from '../auth/client';
 import { signedSessionIds, withoutCookie } from '../auth/session/cookie-header';
 import { sessionHandle } from '../auth/session/handle';
-import { signedInRecord, type SessionLimits } from '../auth/session/record';
+import type { AuthMethod } from '@cloakroom/shared';
+import { signedInRecord, type PendingSignIn, type SessionLimits } from '../auth/session/record';
 import { markNewSession, type HashedRedisStore } from '../auth/session/store';
 import type { SessionCookie } from './session-cookie';
 
@@ -33,15 +34,15 @@ const run = (middleware: RequestHandler, req: Request, res: Response) =>
 export function sessionStarter(deps: SessionStartDeps) {
   const { expressSession, store, cookie, secrets, limits } = deps;
 
-  return async function startSession(req: Request, res: Response, user: { id: string; credentialVersion: number }, client: ClientContext): Promise<void> {
+  /** Replaces the request's sessions with a new one holding `record`, which the store
+   *  keeps until `expiresAt`. */
+  async function begin(req: Request, res: Response, record: object, expiresAt: number): Promise<void> {
     for (const sid of signedSessionIds(req.headers.cookie, cookie.name, secrets)) await store.remove(sessionHandle(sid));
     if (req.headers.cookie !== undefined) req.headers.cookie = withoutCookie(req.headers.cookie, cookie.name);
     await run(expressSession, req, res);
     try {
-      const now = Date.now();
-      Object.assign(req.session, signedInRecord(user, client, now));
-      // The cookie lasts as long as the session may: its absolute lifetime.
-      req.session.cookie.expires = new Date(now + limits.absoluteTimeoutMs);
+      Object.assign(req.session, record);
+      req.session.cookie.expires = new Date(expiresAt);
       markNewSession(req.session);
       await new Promise<void>((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
     } catch (err) {
@@ -56,7 +57,28 @@ export function sessionStarter(deps: SessionStartDeps) {
         'signed in, but no session cookie was set: COOKIE_SECURE=true and this request came over plain HTTP (or through a proxy TRUST_PROXY does not name). Serve HTTPS with TRUST_PROXY set, or set COOKIE_SECURE=false for local HTTP',
       );
     }
+  }
+
+  return {
+    /** A signed-in session, proved by `authMethods`. The cookie lasts as long as the
+     *  session may: its absolute lifetime. */
+    signedIn: async (
+      req: Request,
+      res: Response,
+      user: { id: string; credentialVersion: number },
+      client: ClientContext,
+      authMethods?: AuthMethod[],
+    ): Promise<void> => {
+      const now = Date.now();
+      await begin(req, res, signedInRecord(user, client, now, authMethods), now + limits.absoluteTimeoutMs);
+    },
+    /** A pending sign-in (password right, second factor to come): a new session ID that
+     *  is not signed in, for `pending.expiresAt`. */
+    pending: async (req: Request, res: Response, pending: PendingSignIn): Promise<void> => {
+      await begin(req, res, { pending }, pending.expiresAt);
+    },
   };
 }
 
-export type StartSession = ReturnType<typeof sessionStarter>;
+export type SessionStarter = ReturnType<typeof sessionStarter>;
+export type StartSession = SessionStarter['signedIn'];

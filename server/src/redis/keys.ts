@@ -20,6 +20,9 @@ export function redisKeys(prefix: string) {
     /** Sorted set of a user's session handles scored by expiry (ms since epoch). */
     userSessions: (userId: string) => `${prefix}user-sessions:${userId}`,
     userSessionsPrefix: `${prefix}user-sessions:`,
+    /** Wrong second-factor codes sent with one pending sign-in (by its handle); the
+     *  pending sign-in ends at the fifth. */
+    pendingCodeFailures: (handle: string) => `${prefix}rl:pending-codes:${handle}`,
     /** The user's auth state as the session check needs it (existence, role, credential
      *  version, public fields), kept beside their sessions in the same slot. */
     userRecord: (userId: string) => `${prefix}user:{${routingTag(userId)}}:${userId}`,

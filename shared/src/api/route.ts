@@ -10,11 +10,13 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call a route, checked by the server before anything else of the route runs:
  *  - `public`: anyone, signed in or not;
  *  - `session`: a signed-in caller (401 unauthenticated otherwise);
- *  - `admin`: a signed-in caller whose role, read fresh on this request, is admin (403 forbidden).
- *  A new caller state (such as a session still waiting for its second factor) is a new
- *  member here: the server's mount switches over every member, so it does not compile
- *  until the state has a check. */
-export type Access = 'public' | 'session' | 'admin';
+ *  - `admin`: a signed-in caller whose role, read fresh on this request, is admin (403 forbidden);
+ *  - `pending`: a session that passed the password and waits for its second factor (401
+ *    unauthenticated otherwise). Such a session is not signed in: no other kind of route
+ *    accepts it.
+ *  A new caller state is a new member here: the server's mount switches over every
+ *  member, so it does not compile until the state has a check. */
+export type Access = 'public' | 'session' | 'admin' | 'pending';
 
 export type MediaType = 'application/json' | 'text/html' | 'text/javascript';
 
@@ -39,9 +41,13 @@ export interface RouteSpec {
   access: Access;
   /** Whether a successful call changes anything on the server (a GET never does). */
   changesState: boolean;
-  /** Needs an authentication within the step-up window (403 otherwise). No route needs it
-   *  yet; the server refuses to start if one declares it before the check exists. */
+  /** A sensitive action: needs an authentication within the step-up window
+   *  (REAUTH_WINDOW), else 403 reauth_required. Only for signed-in routes. */
   recentAuth?: boolean;
+  /** Open to a user whose role needs a second factor they have not set up yet
+   *  (REQUIRE_2FA_FOR_ROLES): the routes that let them set one up. Every other signed-in
+   *  route answers them 403 second_factor_setup_required. */
+  beforeSecondFactor?: boolean;
   tag: Tag;
   summary: string;
   /** Markdown, for the API reference. */
@@ -76,23 +82,30 @@ export const STATE_CHANGING_METHODS: readonly Method[] = ['post', 'put', 'patch'
  *  - a signed-in route: no valid session (401); an admin route: another role (403);
  *  - a route that reads a session or changes state: Redis or the database not answering
  *    (503 service_unavailable). */
-export function implicitErrors(route: Pick<RouteSpec, 'method' | 'access' | 'changesState'>): ErrorCode[] {
+export function implicitErrors(route: Pick<RouteSpec, 'method' | 'access' | 'changesState' | 'recentAuth' | 'beforeSecondFactor'>): ErrorCode[] {
   const codes: ErrorCode[] = ['validation_failed', 'payload_too_large', 'unsupported_media_type'];
   if (STATE_CHANGING_METHODS.includes(route.method)) codes.push('csrf_rejected');
   if (route.access !== 'public') codes.push('unauthenticated');
   if (route.access === 'admin') codes.push('forbidden');
+  if (signedIn(route.access) && !route.beforeSecondFactor) codes.push('second_factor_setup_required');
+  if (route.recentAuth) codes.push('reauth_required');
   if (route.access !== 'public' || route.changesState) codes.push('service_unavailable');
   return codes;
 }
 
+/** Whether a kind of route needs a signed-in caller (a pending session is not one). */
+export const signedIn = (access: Access): boolean => access === 'session' || access === 'admin';
+
 /** implicitErrors at the type level, so the typed client names the same codes. */
-export type ImplicitErrorCode<R extends Pick<RouteSpec, 'method' | 'access' | 'changesState'>> =
+export type ImplicitErrorCode<R extends Pick<RouteSpec, 'method' | 'access' | 'changesState' | 'recentAuth' | 'beforeSecondFactor'>> =
   | 'validation_failed'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | (R['method'] extends 'get' ? never : 'csrf_rejected')
   | (R['access'] extends 'public' ? never : 'unauthenticated')
   | (R['access'] extends 'admin' ? 'forbidden' : never)
+  | (R['access'] extends 'session' | 'admin' ? (R['beforeSecondFactor'] extends true ? never : 'second_factor_setup_required') : never)
+  | (R['recentAuth'] extends true ? 'reauth_required' : never)
   | (R['access'] extends 'public' ? (R['changesState'] extends true ? 'service_unavailable' : never) : 'service_unavailable');
 
 /** Every error code a route can answer with, each once, in the order of errors.ts. */

@@ -35,7 +35,7 @@ test('a GET takes no body; success statuses are 2xx; a 204 has no body; declared
   }
 });
 
-test('what every route of a kind can answer: body errors always, CSRF on writes, 401/403 by access, 503 where Redis or the database is asked', () => {
+test('what every route of a kind can answer: body errors always, CSRF on writes, 401/403 by access and step-up, 503 where Redis or the database is asked', () => {
   expect(implicitErrors(API_ROUTES.health)).toEqual(['validation_failed', 'payload_too_large', 'unsupported_media_type']);
   expect(implicitErrors(API_ROUTES.login)).toEqual([
     'validation_failed',
@@ -52,6 +52,9 @@ test('what every route of a kind can answer: body errors always, CSRF on writes,
     'csrf_rejected',
     'unauthenticated',
     'forbidden',
+    // A signed-in route that is not one of the second-factor setup ones, and a sensitive one (step-up).
+    'second_factor_setup_required',
+    'reauth_required',
     'service_unavailable',
   ]);
   // Each code once, in the order of errors.ts, whatever the declaration repeats.

@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health';
 import { passkeyRoutes } from './routes/passkeys';
 import { referenceRoutes } from './routes/reference';
 import { sessionRoutes } from './routes/sessions';
+import { twoFactorRoutes } from './routes/two-factor';
 
 /** The route table: every route of the API, by id. The id is the OpenAPI operationId and
  *  the typed client's method name. */
@@ -16,6 +17,7 @@ export const API_ROUTES = {
   ...accountRoutes,
   ...passkeyRoutes,
   ...sessionRoutes,
+  ...twoFactorRoutes,
   ...adminRoutes,
   ...referenceRoutes,
 } as const satisfies Record<string, RouteSpec>;

@@ -1,3 +1,4 @@
+import type { AuthMethod } from '@cloakroom/shared';
 import type { ClientContext } from '../client';
 
 /** What Cloakroom keeps in a session besides express-session's cookie data. */
@@ -11,6 +12,27 @@ export interface SessionMeta extends ClientContext {
    *  user's changes (a new password). Absent in sessions written before versions
    *  existed; those end if they began before the password last changed. */
   credentialVersion?: number;
+  /** When the user last proved who they are in this session (sign-in or step-up), and
+   *  how. Absent in sessions written before step-up existed: they count from createdAt,
+   *  by password. */
+  authTime?: number;
+  authMethods?: AuthMethod[];
+}
+
+/** A session half-way through a two-step sign-in: the password was right, the second
+ *  factor is still to come. It has no `passport.user`, so every check of a signed-in
+ *  session sees it as anonymous; only the second-factor route reads it (pending.ts). */
+export interface PendingSignIn extends ClientContext {
+  userId: string;
+  /** The credential version the password check verified: a password change meanwhile
+   *  voids the pending sign-in. */
+  credentialVersion: number;
+  /** The email signed in with: wrong codes count against the same limits as passwords. */
+  email: string;
+  /** The browser's device id for that email, if it had one (auth/devices.ts). */
+  device: string | null;
+  createdAt: number;
+  expiresAt: number;
 }
 
 declare module 'express-session' {
@@ -19,6 +41,7 @@ declare module 'express-session' {
      *  the sign-in path stopped going through passport's session manager keep working. */
     passport: { user?: unknown };
     meta: SessionMeta;
+    pending: PendingSignIn;
   }
 }
 
@@ -28,6 +51,7 @@ export interface StoredSession {
   cookie?: unknown;
   passport?: { user?: unknown };
   meta?: SessionMeta;
+  pending?: PendingSignIn;
 }
 
 export interface SessionLimits {
@@ -55,11 +79,25 @@ export function signedInRecord(
   user: { id: string; credentialVersion: number },
   client: ClientContext,
   now: number,
+  authMethods: AuthMethod[] = ['password'],
 ): Required<Pick<StoredSession, 'passport' | 'meta'>> {
   return {
     passport: { user: user.id },
-    meta: { createdAt: now, lastSeenAt: now, ip: client.ip, userAgent: client.userAgent, credentialVersion: user.credentialVersion },
+    meta: {
+      createdAt: now,
+      lastSeenAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      credentialVersion: user.credentialVersion,
+      authTime: now,
+      authMethods,
+    },
   };
+}
+
+/** When and how the session's user last proved who they are. */
+export function authenticatedAt(meta: SessionMeta): { authTime: number; authMethods: AuthMethod[] } {
+  return { authTime: meta.authTime ?? meta.createdAt, authMethods: meta.authMethods ?? ['password'] };
 }
 
 /** True while the session still rests on the user's current credential. */
@@ -79,7 +117,9 @@ function isMeta(value: unknown): value is SessionMeta {
     m !== null &&
     Number.isFinite(m.createdAt) &&
     Number.isFinite(m.lastSeenAt) &&
-    (m.credentialVersion === undefined || Number.isInteger(m.credentialVersion))
+    (m.credentialVersion === undefined || Number.isInteger(m.credentialVersion)) &&
+    (m.authTime === undefined || Number.isFinite(m.authTime)) &&
+    (m.authMethods === undefined || Array.isArray(m.authMethods))
   );
 }
 

@@ -123,7 +123,8 @@ export class HashedRedisStore extends RedisStore {
   private async write(sid: string, sess: StoredSession): Promise<void> {
     const handle = sessionHandle(sid);
     const now = Date.now();
-    const endsAt = sess.meta ? deadlines(sess.meta, this.limits).endsAt : now + this.limits.idleTimeoutMs;
+    // A pending sign-in (no user yet) lives only as long as its second step may take.
+    const endsAt = sess.pending ? sess.pending.expiresAt : sess.meta ? deadlines(sess.meta, this.limits).endsAt : now + this.limits.idleTimeoutMs;
     const isNew = takeNewSessionMark(sess);
     if (endsAt <= now) {
       if (!isNew) await this.remove(handle);

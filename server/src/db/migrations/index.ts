@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as users from './001_users';
 import * as securityEvents from './002_security_events';
 import * as credentialVersion from './003_credential_version';
+import * as secondFactor from './005_second_factor';
 import * as passkeys from './006_passkeys';
 
 /** One migration set for SQLite and PostgreSQL, applied in name order. Listed here
@@ -10,5 +11,6 @@ export const migrations: Record<string, Migration> = {
   '001_users': users,
   '002_security_events': securityEvents,
   '003_credential_version': credentialVersion,
+  '005_second_factor': secondFactor,
   '006_passkeys': passkeys,
 };

@@ -2,9 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import expressSession from 'express-session';
 import type { AuthContext, SessionAuthenticator } from '../../auth/session/authenticate';
 import type { SessionReader } from '../../auth/session/read';
-import { cookieValues, withoutCookie } from '../../auth/session/cookie-header';
+import { cookieValues, sessionIdFromHeader, withoutCookie } from '../../auth/session/cookie-header';
 import { sessionHandle } from '../../auth/session/handle';
-import { deadlines, type SessionLimits } from '../../auth/session/record';
+import { deadlines, type PendingSignIn, type SessionLimits } from '../../auth/session/record';
 import type { HashedRedisStore } from '../../auth/session/store';
 import { unauthenticated } from '../errors';
 import type { SessionCookie } from '../session-cookie';
@@ -14,7 +14,15 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Set by the auth middleware on routes that need a signed-in caller. */
     auth?: AuthContext;
+    /** Set on the second-factor route: the pending sign-in the request carries. */
+    pending?: PendingContext;
   }
+}
+
+/** A pending sign-in (password right, second factor to come) and its public handle. */
+export interface PendingContext {
+  handle: string;
+  record: PendingSignIn;
 }
 
 export interface SessionHttpDeps {
@@ -35,8 +43,10 @@ export interface SessionHttpDeps {
  *    `load` + `requireAuth` only when a touch is due;
  *  - `readAuthOnly`: the read-only path with no touch at all, for routes that end or
  *    replace the caller's session (a touch would be written to a record about to go);
- *  - `start`: starts a new signed-in session (http/session-start.ts), on routes that ran
- *    none of the above. */
+ *  - `readPending`: for the second-factor route only: the pending sign-in the cookie
+ *    names (read-only; the route replaces it), or 401;
+ *  - `start`, `startPending`: start a new signed-in (or pending) session
+ *    (http/session-start.ts), on routes that ran none of the above. */
 export function sessionMiddleware(deps: SessionHttpDeps) {
   const { store, cookie, secrets, limits, authenticate, readSession } = deps;
 
@@ -92,9 +102,23 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
     readAuthAsync(req, res, next, false).catch(next);
   };
 
-  const start = sessionStarter({ expressSession: session, store, cookie, secrets, limits });
+  async function readPendingAsync(req: Request): Promise<void> {
+    const sid = sessionIdFromHeader(req.headers.cookie, cookie.name, secrets);
+    if (!sid) throw unauthenticated();
+    const handle = sessionHandle(sid);
+    const record = (await store.read(handle))?.pending;
+    // The store's TTL ends it too; the time is checked here whatever Redis says.
+    if (!record || !(record.expiresAt > Date.now())) throw unauthenticated();
+    req.pending = { handle, record };
+  }
 
-  return { load, requireAuth, readAuth, readAuthOnly, start, store };
+  const readPending: RequestHandler = (req, _res, next) => {
+    readPendingAsync(req).then(() => next(), next);
+  };
+
+  const starter = sessionStarter({ expressSession: session, store, cookie, secrets, limits });
+
+  return { load, requireAuth, readAuth, readAuthOnly, readPending, start: starter.signedIn, startPending: starter.pending, store };
 }
 
 export type SessionHttp = ReturnType<typeof sessionMiddleware>;

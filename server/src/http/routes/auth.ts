@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { UserResponse } from '@cloakroom/shared';
+import { PENDING_SESSION_SECONDS, type LoginResponse, type UserResponse } from '@cloakroom/shared';
 import type { Accounts, CredentialCheck } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
 import { signedSessionIds } from '../../auth/session/cookie-header';
 import type { SignOut } from '../../auth/session/sign-out';
 import type { SignIn } from '../../auth/sign-in';
 import type { SecurityEvents } from '../../events/security-events';
+import type { SecondFactor } from '../../mfa/second-factor';
 import { clientContext, signInClient } from '../client-context';
 import type { DeviceCookie } from '../device-cookie';
 import { ApiError, tooManyAttempts } from '../errors';
@@ -27,6 +28,7 @@ export interface AuthRouteDeps {
   signIn: SignIn;
   signOut: SignOut;
   events: SecurityEvents;
+  secondFactor: SecondFactor;
   /** Rate limit in front of register (middleware/rate-limits.ts). */
   limits: { register: RequestHandler[] };
 }
@@ -37,7 +39,7 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'The email 
  *  Each is a straight line: the body (validated by mount.ts), the domain's verdict, then
  *  one session write (or one delete), then the answer. */
 export function authHandlers(deps: AuthRouteDeps) {
-  const { accounts, credentials, session, cookie, device, secrets, signIn, signOut, events, limits } = deps;
+  const { accounts, credentials, session, cookie, device, secrets, signIn, signOut, events, secondFactor, limits } = deps;
 
   return routeHandlers({
     register: {
@@ -59,9 +61,37 @@ export function authHandlers(deps: AuthRouteDeps) {
       async handle({ body }, req, res) {
         // Validated first (mount.ts): passport-local only ever sees well-formed credentials.
         const attempt = { email: body.email, client: signInClient(req), device: device.recognise(req, body.email) };
-        const result = await signIn(attempt, () => credentials(body));
+        // An account with a second factor records its sign-in when the second step completes.
+        const secondStep = new Map<string, Awaited<ReturnType<SecondFactor['methods']>>>();
+        const result = await signIn(attempt, () => credentials(body), {
+          success: async (user) => {
+            const methods = await secondFactor.methods(user.id);
+            secondStep.set(user.id, methods);
+            return methods.length ? null : 'login_succeeded';
+          },
+          failure: 'login_failed',
+        });
         if (!result.ok && result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
         if (!result.ok) throw invalidCredentials();
+        const methods = secondStep.get(result.user.id) ?? [];
+        if (methods.length) {
+          // Half-way: a new session ID that is not signed in, good only for the second
+          // step. The browser becomes known to the account only once that succeeds.
+          const now = Date.now();
+          const { ip, userAgent } = attempt.client;
+          await session.startPending(req, res, {
+            userId: result.user.id,
+            credentialVersion: result.user.credentialVersion,
+            email: body.email,
+            device: attempt.device,
+            ip,
+            userAgent,
+            createdAt: now,
+            expiresAt: now + PENDING_SESSION_SECONDS * 1000,
+          });
+          const answer: LoginResponse = { secondFactorRequired: true, methods };
+          return void res.status(200).json(answer);
+        }
         device.rememberOnSuccess(req, res, body.email);
         await session.start(req, res, result.user, attempt.client);
         const answer: UserResponse = { user: toPublicUser(result.user) };

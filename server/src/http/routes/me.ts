@@ -1,15 +1,24 @@
 import type { MeResponse } from '@cloakroom/shared';
 import { toPublicUser } from '../../accounts/public-user';
 import type { AuthContext } from '../../auth/session/authenticate';
+import { authenticatedAt } from '../../auth/session/record';
 import { routeHandlers } from './mount';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The body of GET /api/me (also sent by the fast path, http/me-fast-path.ts). */
 export function meBody({ user, handle, meta, deadlines }: AuthContext): MeResponse {
+  const { authTime, authMethods } = authenticatedAt(meta);
   return {
     user: toPublicUser(user),
-    session: { id: handle, createdAt: iso(meta.createdAt), expiresAt: iso(deadlines.expiresAt), idleExpiresAt: iso(deadlines.idleExpiresAt) },
+    session: {
+      id: handle,
+      createdAt: iso(meta.createdAt),
+      expiresAt: iso(deadlines.expiresAt),
+      idleExpiresAt: iso(deadlines.idleExpiresAt),
+      authTime: iso(authTime),
+      authMethods,
+    },
   };
 }
 

@@ -2,8 +2,9 @@ import { API_ROUTES, type ApiRoutes, type ParamsOf, type ParsedBodyOf, type Pars
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from '../../auth/session/authenticate';
 import { ApiError, unauthenticated } from '../errors';
-import type { SessionHttp } from '../middleware/session';
+import type { PendingContext, SessionHttp } from '../middleware/session';
 import { requireRole } from '../middleware/require-role';
+import { requireRecentAuth, requireSecondFactorSetup, type StepUpPolicy } from '../middleware/step-up';
 import { parse } from '../validate';
 
 /** What a handler receives, parsed with the route's own schemas before it runs. */
@@ -11,7 +12,11 @@ export type RouteInput<K extends RouteId> = {
   body: ParsedBodyOf<K>;
   query: ParsedQueryOf<K>;
   params: ParamsOf<K>;
-} & (ApiRoutes[K]['access'] extends 'public' ? object : { /** The signed-in caller (the route's access was checked). */ auth: AuthContext });
+} & (ApiRoutes[K]['access'] extends 'public'
+  ? object
+  : ApiRoutes[K]['access'] extends 'pending'
+    ? { /** The pending sign-in the request carries (checked). */ pending: PendingContext }
+    : { /** The signed-in caller (the route's access was checked). */ auth: AuthContext });
 
 export interface RouteHandler<K extends RouteId> {
   /** How a signed-in route that changes state reads the session: through express-session
@@ -37,11 +42,16 @@ export class RouteTableError extends Error {
 /** The access check of each kind of route. Reads take the read-only session path
  *  (express-session only when a touch is due); anything that changes state loads the
  *  session through express-session, which owns every write. */
-function accessCheck(route: RouteSpec, session: SessionHttp, mode: RouteHandler<RouteId>['session']): RequestHandler[] {
-  const signedIn = mode === 'read-only' ? [session.readAuthOnly] : route.changesState ? [session.load, session.requireAuth] : [session.readAuth];
+function accessCheck(route: RouteSpec, session: SessionHttp, mode: RouteHandler<RouteId>['session'], policy: StepUpPolicy): RequestHandler[] {
+  const signedIn = [
+    ...(mode === 'read-only' ? [session.readAuthOnly] : route.changesState ? [session.load, session.requireAuth] : [session.readAuth]),
+    ...(route.beforeSecondFactor ? [] : [requireSecondFactorSetup(policy)]),
+  ];
   switch (route.access) {
     case 'public':
       return [];
+    case 'pending':
+      return [session.readPending];
     case 'session':
       return signedIn;
     case 'admin':
@@ -58,8 +68,8 @@ function runHandler(id: RouteId, route: RouteSpec, handler: RouteHandler<RouteId
     const run = async () => {
       const body: unknown = route.body ? parse(route.body, req.body) : undefined;
       const query: unknown = route.query ? parse(route.query, req.query, 'query string') : undefined;
-      if (route.access !== 'public' && !req.auth) throw unauthenticated();
-      const input = { body, query, params: req.params, auth: req.auth } as unknown as RouteInput<typeof id>;
+      if (route.access === 'pending' ? !req.pending : route.access !== 'public' && !req.auth) throw unauthenticated();
+      const input = { body, query, params: req.params, auth: req.auth, pending: req.pending } as unknown as RouteInput<typeof id>;
       await handler.handle(input, req, res);
     };
     run().catch(next);
@@ -71,7 +81,7 @@ function runHandler(id: RouteId, route: RouteSpec, handler: RouteHandler<RouteId
  *  then the handler. Any other method on a known path answers 405 with Allow. A route
  *  without a handler, a handler without a route, or a declaration this server cannot honour
  *  stops the start. Returns what was mounted, as `METHOD path` lines. */
-export function mountRoutes(app: Express, handlers: RouteHandlers, session: SessionHttp): string[] {
+export function mountRoutes(app: Express, handlers: RouteHandlers, session: SessionHttp, policy: StepUpPolicy): string[] {
   const ids = Object.keys(API_ROUTES) as RouteId[];
   const missing = ids.filter((id) => !(id in handlers));
   const undeclared = Object.keys(handlers).filter((id) => !(id in API_ROUTES));
@@ -90,9 +100,11 @@ export function mountRoutes(app: Express, handlers: RouteHandlers, session: Sess
   for (const [path, pathIds] of byPath) {
     for (const id of pathIds) {
       const route: RouteSpec = API_ROUTES[id];
-      if (route.recentAuth) throw new RouteTableError(`${id} needs recent authentication, which this server cannot check yet`);
+      if (route.recentAuth && route.access !== 'session' && route.access !== 'admin')
+        throw new RouteTableError(`${id} needs recent authentication, which only a signed-in route can check`);
       const handler = handlers[id] as RouteHandler<RouteId>;
-      app[route.method](path, ...accessCheck(route, session, handler.session), ...(handler.use ?? []), runHandler(id, route, handler));
+      const stepUp = route.recentAuth ? [requireRecentAuth(policy)] : [];
+      app[route.method](path, ...accessCheck(route, session, handler.session, policy), ...stepUp, ...(handler.use ?? []), runHandler(id, route, handler));
       mounted.push(`${route.method.toUpperCase()} ${path}`);
     }
     const methods = pathIds.map((id) => API_ROUTES[id].method.toUpperCase());

@@ -98,6 +98,13 @@ export function passkeyHandlers(deps: PasskeyRouteDeps) {
       },
     },
 
+    passkeyReauthOptions: {
+      async handle({ auth }, _req, res) {
+        if (!(await management.has(auth.user.id))) throw notFound('A passkey of yours');
+        res.json(await assertion.options('reauth', auth.handle, auth.user));
+      },
+    },
+
     passkeyLoginOptions: {
       use: limits.passkeyLogin,
       async handle(_input, _req, res) {
@@ -117,7 +124,8 @@ export function passkeyHandlers(deps: PasskeyRouteDeps) {
         const user = await users.findById(result.userId);
         if (!user) throw invalidPasskey();
         device.rememberOnSuccess(req, res, user.email);
-        await session.start(req, res, user, client);
+        // Possession of the key and the user verification that unlocked it: two factors at once.
+        await session.start(req, res, user, client, ['passkey']);
         await events.record(user.id, 'login_succeeded', client, { method: 'passkey', passkey: result.passkey.id });
         const answer: UserResponse = { user: toPublicUser(user) };
         res.json(answer);

@@ -8,6 +8,7 @@ export const accountRoutes = {
     path: '/api/me',
     access: 'session',
     changesState: false,
+    beforeSecondFactor: true,
     tag: 'Account',
     summary: 'Who is signed in',
     description:
@@ -20,6 +21,7 @@ export const accountRoutes = {
     path: '/api/auth/password',
     access: 'session',
     changesState: true,
+    recentAuth: true,
     tag: 'Account',
     summary: 'Change the password',
     description:

@@ -1,4 +1,5 @@
 import { loginBodySchema, registerBodySchema, userResponseSchema } from '../../schemas';
+import { loginResponseSchema } from '../../two-factor';
 import { defineRoute } from '../route';
 
 /** Signing up, in and out. */
@@ -26,7 +27,14 @@ export const authRoutes = {
     description:
       'Checks the email and password and starts a session under a new ID (any session the request carried is replaced, so a planted session ID is worth nothing). An unknown email and a wrong password get the same answer. Rate-limited per client address and per account, and every password check (right or wrong) counts against a budget of its own; repeated failures lock the account for a while from that address (429 with Retry-After either way). A browser that signed in to this account before (its device cookie, set by every successful sign-in and kept across sign-outs) is counted on its own, so failures elsewhere cannot lock it out.',
     body: loginBodySchema,
-    responses: { 200: { description: 'Signed in.', body: userResponseSchema, headers: ['Set-Cookie'] } },
+    responses: {
+      200: {
+        description:
+          'Signed in (`user`), or, for an account with a second factor, half-way: `secondFactorRequired` with the methods POST /api/auth/2fa/verify accepts. The new session is then pending: not signed in, good only for that route, for 5 minutes.',
+        body: loginResponseSchema,
+        headers: ['Set-Cookie'],
+      },
+    },
     errors: ['invalid_credentials', 'too_many_attempts'],
   }),
   logout: defineRoute({

@@ -19,6 +19,7 @@ export const sessionRoutes = {
     path: '/api/auth/sessions',
     access: 'session',
     changesState: true,
+    recentAuth: true,
     tag: 'Sessions',
     summary: 'Sign out everywhere else',
     description: 'Ends every session of the account except the current one; each is refused on its very next request, on every instance.',
@@ -30,6 +31,7 @@ export const sessionRoutes = {
     path: '/api/auth/sessions/:id',
     access: 'session',
     changesState: true,
+    recentAuth: true,
     tag: 'Sessions',
     summary: 'End one session',
     description:

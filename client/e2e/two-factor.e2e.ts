@@ -1,0 +1,80 @@
+/** The second factor in a real browser: set up an authenticator app (codes computed here
+ *  from the secret the page shows, as a phone app would), then sign in in two steps, with
+ *  a code and with a recovery code. */
+import { generate } from 'otplib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newContext } from './browser';
+import { register, signInThroughForm, uniqueEmail, PASSWORD } from './helpers';
+import type { Stack } from './stack';
+import { startSuite, stopSuite } from './suite';
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => ({ stack, browser } = await startSuite()));
+afterAll(() => stopSuite(stack, browser));
+beforeEach(async () => {
+  context = await newContext(browser);
+  page = await context.newPage();
+});
+afterEach(() => context.close());
+
+const code = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+
+/** Keeps a code computed now inside its 30-second step until the server checks it. */
+async function awayFromStepEdge(): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+async function signOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).first().click();
+  await page.waitForURL(`${stack.origin}/login`);
+}
+
+test('set up an authenticator app (local QR code and the key as text), see the recovery codes once, then sign in in two steps with a code and with a recovery code', async () => {
+  const email = uniqueEmail('totp');
+  await register(page, stack.origin, email);
+  await page.goto(`${stack.origin}/security`);
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!;
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await expect(page.getByRole('img', { name: /QR code/ }).getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
+
+  await page.getByLabel('Code from the app').fill('000000');
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByText('That code is not right').waitFor();
+  await awayFromStepEdge();
+  // The previous step's code: this step's stays unused for the sign-in below.
+  await page.getByLabel('Code from the app').fill(await code(secret, -1));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  const codes = page.getByTestId('recovery-codes').locator('li');
+  await codes.first().waitFor();
+  await expect(codes.count()).resolves.toBe(10);
+  const recoveryCode = (await codes.nth(2).textContent())!;
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await page.getByText('Recovery codes left:').waitFor();
+  await expect(page.getByTestId('recovery-codes').count()).resolves.toBe(0);
+
+  await signOut();
+  await signInThroughForm(page, email, PASSWORD);
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  await page.getByLabel('Code from your authenticator app').fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByText('That code is not right').waitFor();
+  await page.getByLabel('Code from your authenticator app').fill(await code(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${stack.origin}/dashboard`);
+  await expect(page.getByTestId('user-email').textContent()).resolves.toBe(email);
+
+  await signOut();
+  await signInThroughForm(page, email, PASSWORD);
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code').fill(recoveryCode);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${stack.origin}/dashboard`);
+  await page.goto(`${stack.origin}/security`);
+  await page.getByText('Recovery code used to sign in').first().waitFor();
+});
