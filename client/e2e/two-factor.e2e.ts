@@ -3,6 +3,7 @@
  *  a code and with a recovery code. */
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createClient } from 'redis';
 import { newContext } from './browser';
 import { register, signInThroughForm, uniqueEmail, PASSWORD } from './helpers';
 import type { Stack } from './stack';
@@ -27,6 +28,22 @@ const code = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math
 async function awayFromStepEdge(): Promise<void> {
   const left = 30_000 - (Date.now() % 30_000);
   if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+/** Makes this browser's session look as if its user last proved who they are 11 minutes
+ *  ago (past REAUTH_WINDOW), by editing its record in Redis. */
+async function ageAuthentication(): Promise<void> {
+  const handle = await page.evaluate(async () => ((await (await fetch('/api/me')).json()) as { session: { id: string } }).session.id);
+  const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  try {
+    const key = `${stack.redisPrefix}sess:${handle}`;
+    const record = JSON.parse((await redis.get(key))!) as { meta: { authTime: number } };
+    record.meta.authTime = Date.now() - 11 * 60_000;
+    await redis.set(key, JSON.stringify(record), { KEEPTTL: true });
+  } finally {
+    await redis.close();
+  }
 }
 
 async function signOut(): Promise<void> {
@@ -77,4 +94,22 @@ test('set up an authenticator app (local QR code and the key as text), see the r
   await page.waitForURL(`${stack.origin}/dashboard`);
   await page.goto(`${stack.origin}/security`);
   await page.getByText('Recovery code used to sign in').first().waitFor();
+});
+
+test('a sensitive change after the re-authentication window asks for the password in a dialog, then goes through', async () => {
+  await register(page, stack.origin, uniqueEmail('reauth'));
+  await page.goto(`${stack.origin}/security`);
+  await page.getByRole('button', { name: 'Set up authenticator app' }).waitFor();
+  await ageAuthentication();
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Password').fill('not the password');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByText('The password is incorrect').waitFor();
+  await dialog.getByLabel('Password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  // The action is retried once confirmed: the key appears.
+  await expect(page.getByTestId('totp-secret').textContent()).resolves.toMatch(/^[A-Z2-7]{32}$/);
+  await expect(dialog.isVisible()).resolves.toBe(false);
 });

@@ -97,6 +97,7 @@ export function createServices(infra: Infrastructure) {
     secondFactors,
     secondFactor: secondFactor({
       repo: secondFactors,
+      records,
       box: config.mfa.encryptionKeys.length ? secretBox(config.mfa.encryptionKeys) : null,
       events,
       issuer: config.mfa.issuer,

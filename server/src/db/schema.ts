@@ -11,6 +11,8 @@ export interface UsersTable {
   passwordChangedAt: number;
   /** Bumped with every credential change (migrations/003_credential_version.ts). */
   credentialVersion: number;
+  /** When the user's second factor was turned on; null without one (migrations/005). */
+  secondFactorAt: number | null;
 }
 
 /** One entry of a user's audit trail (see migrations/002_security_events.ts). */

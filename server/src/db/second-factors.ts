@@ -51,6 +51,7 @@ export function secondFactorsRepository(db: Db) {
           .where('confirmedAt', 'is', null)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
+        await trx.updateTable('users').set({ secondFactorAt: now }).where('id', '=', userId).execute();
         await trx.deleteFrom('recoveryCodes').where('userId', '=', userId).execute();
         await trx
           .insertInto('recoveryCodes')
@@ -70,6 +71,8 @@ export function secondFactorsRepository(db: Db) {
       return db.transaction().execute(async (trx) => {
         const result = await trx.deleteFrom('totpCredentials').where('userId', '=', userId).where('confirmedAt', 'is not', null).executeTakeFirst();
         await trx.deleteFrom('recoveryCodes').where('userId', '=', userId).execute();
+        // The only second factor there is yet (passkeys: keep it set while one remains).
+        await trx.updateTable('users').set({ secondFactorAt: null }).where('id', '=', userId).execute();
         return Number(result.numDeletedRows) === 1;
       });
     },

@@ -37,6 +37,7 @@ interface UserColumns {
   updated_at: number;
   password_changed_at: number;
   credential_version: number;
+  second_factor_at: number | string | null;
 }
 
 const fromColumns = (c: UserColumns): UserRow => ({
@@ -49,6 +50,7 @@ const fromColumns = (c: UserColumns): UserRow => ({
   updatedAt: c.updated_at,
   passwordChangedAt: c.password_changed_at,
   credentialVersion: c.credential_version,
+  secondFactorAt: c.second_factor_at === null ? null : Number(c.second_factor_at),
 });
 
 export function usersRepository(db: Db) {
@@ -90,6 +92,7 @@ export function usersRepository(db: Db) {
         updatedAt: now,
         passwordChangedAt: now,
         credentialVersion: 1,
+        secondFactorAt: null,
       };
       try {
         await db.insertInto('users').values(row).execute();

@@ -1,5 +1,7 @@
 import type { Role, SecondFactorMethod, TwoFactorStatus } from '@cloakroom/shared';
 import type { ClientContext } from '../auth/client';
+import type { UserRecords } from '../auth/user-records';
+import type { UserState } from '../auth/user-state';
 import type { SecondFactorsRepository } from '../db/second-factors';
 import type { UserRow } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
@@ -9,6 +11,9 @@ import { matchingStep, newTotpSecret, totpUrl } from './totp';
 
 export interface SecondFactorDeps {
   repo: SecondFactorsRepository;
+  /** Whether a user has a second factor is part of their auth state (users.second_factor_at,
+   *  kept in their Redis record): every change of it goes through `records.change`. */
+  records: Pick<UserRecords, 'change'>;
   /** Null when no DATA_ENCRYPTION_KEY is configured (production): setup is refused. */
   box: SecretBox | null;
   events: SecurityEvents;
@@ -30,7 +35,7 @@ const boundTo = (userId: string) => `totp:${userId}`;
  * hashed. Every code is accepted at most once, by a conditional UPDATE.
  */
 export function secondFactor(deps: SecondFactorDeps) {
-  const { repo, box, events, issuer, requiredForRoles } = deps;
+  const { repo, records, box, events, issuer, requiredForRoles } = deps;
   const now = deps.now ?? Date.now;
 
   async function confirmedSecret(userId: string): Promise<string | null> {
@@ -57,10 +62,9 @@ export function secondFactor(deps: SecondFactorDeps) {
     methods,
 
     /** REQUIRE_2FA_FOR_ROLES: the user's role needs a second factor they do not have.
-     *  Only users of such roles cost a query. */
-    async mustSetUp(user: Pick<UserRow, 'id' | 'role'>): Promise<boolean> {
-      if (!requiredForRoles.includes(user.role)) return false;
-      return (await methods(user.id)).length === 0;
+     *  Read from the user's auth state (their Redis record): no SQL on any request. */
+    mustSetUp(user: Pick<UserState, 'role' | 'secondFactorAt'>): Promise<boolean> {
+      return Promise.resolve(requiredForRoles.includes(user.role) && user.secondFactorAt === null);
     },
 
     async status(user: Pick<UserRow, 'id' | 'role'>): Promise<TwoFactorStatus> {
@@ -83,13 +87,13 @@ export function secondFactor(deps: SecondFactorDeps) {
       const step = await matchingStep(box.open(row.secret, boundTo(user.id)), code, now());
       if (step === null) return { ok: false, reason: 'invalid_code' };
       const { codes, hashes } = newCodes();
-      if (!(await repo.confirmTotp(user.id, step, hashes, now()))) return { ok: false, reason: 'enabled' };
+      if (!(await records.change(user.id, () => repo.confirmTotp(user.id, step, hashes, now())))) return { ok: false, reason: 'enabled' };
       await events.record(user.id, 'totp_enabled', client);
       return { ok: true, recoveryCodes: codes };
     },
 
     async disable(user: Pick<UserRow, 'id'>, client: ClientContext, details?: Record<string, unknown>): Promise<boolean> {
-      if (!(await repo.removeTotp(user.id))) return false;
+      if (!(await records.change(user.id, () => repo.removeTotp(user.id)))) return false;
       await events.record(user.id, 'totp_disabled', client, details);
       return true;
     },

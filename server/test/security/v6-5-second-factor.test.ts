@@ -11,7 +11,7 @@ import { secondFactor } from '../../src/mfa/second-factor';
 import { secretBox } from '../../src/mfa/secret-box';
 import { sessionHandle } from '../../src/auth/session/handle';
 import { awayFromStepEdge, enrolTotp, totpCode } from '../helpers/two-factor';
-import { cookieHeader, eventTypes, signIn as logInAs, sessionIdOf, sessionKey } from './helpers';
+import { cookieHeader, eventTypes, signIn, sessionIdOf, sessionKey } from './helpers';
 
 const DATA_KEY = 'a-test-data-encryption-key-of-32-or-more-characters';
 
@@ -25,7 +25,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
   /** A user with an authenticator set up, and a fresh agent that has only the password step behind it. */
   async function enrolled() {
     const who = await kit.createUser();
-    const { agent } = await logInAs(kit, who);
+    const { agent } = await signIn(kit, who);
     const { secret, recoveryCodes } = await enrolTotp(agent);
     return { who, secret, recoveryCodes };
   }
@@ -38,7 +38,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
 
   test('the whole life cycle: set up, confirm, sign in in two steps, regenerate codes, remove; /api/me tells how the session was proved', async () => {
     const who = await kit.createUser();
-    const { agent } = await logInAs(kit, who);
+    const { agent } = await signIn(kit, who);
     expect((await agent.get('/api/auth/2fa').expect(200)).body).toEqual({ totp: false, recoveryCodesLeft: 0, required: false });
 
     const setup = await agent.post('/api/auth/2fa/totp/setup').expect(200);
@@ -157,7 +157,14 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
     const { who, secret } = await enrolled();
     const NEW = 'the-next-data-encryption-key-also-32-or-more-characters';
     const service = (keys: string[]) =>
-      secondFactor({ repo: kit.services.secondFactors, box: secretBox(keys), events: kit.services.events, issuer: 'Test', requiredForRoles: [] });
+      secondFactor({
+        repo: kit.services.secondFactors,
+        records: kit.services.records,
+        box: secretBox(keys),
+        events: kit.services.events,
+        issuer: 'Test',
+        requiredForRoles: [],
+      });
     await expect(service([NEW]).verifyTotp(who.user.id, await totpCode(secret))).rejects.toThrow();
     await awayFromStepEdge();
     expect(await service([NEW, DATA_KEY]).verifyTotp(who.user.id, await totpCode(secret))).toBe(true);
@@ -185,7 +192,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300_000);
     // A signed-in session's cookie is no pending sign-in.
-    const signedIn = await logInAs(kit, await kit.createUser());
+    const signedIn = await signIn(kit, await kit.createUser());
     await request(kit.app).post('/api/auth/2fa/verify').set('Cookie', signedIn.cookie).send({ code: '123456' }).expect(401);
   });
 
@@ -228,7 +235,7 @@ describe('V6.5 wrong codes and lockout', () => {
 
   test('6.3.1 wrong codes count against the same lockout as wrong passwords: the pair locks, and 429 comes with Retry-After', async () => {
     const who = await kit.createUser();
-    const { agent } = await logInAs(kit, who);
+    const { agent } = await signIn(kit, who);
     const { secret } = await enrolTotp(agent);
     const pending = kit.agent();
     await pending.post('/api/auth/login').send({ email: who.email, password: who.password }).expect(200);

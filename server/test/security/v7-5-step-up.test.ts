@@ -8,7 +8,7 @@ import { API_ROUTES, ROUTE_IDS, type RouteId, type RouteSpec } from '@cloakroom/
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../../src/auth/session/handle';
 import { ageAuthentication, awayFromStepEdge, enrolTotp, totpCode } from '../helpers/two-factor';
-import { signIn as logInAs } from './helpers';
+import { signIn } from './helpers';
 
 const TEN_MINUTES = 600_000;
 
@@ -43,8 +43,8 @@ describe('V7.5 step-up', () => {
   test('7.5.1/7.5.2 every sensitive route answers 403 reauth_required once the last authentication is older than REAUTH_WINDOW, and nothing changes', async () => {
     const admin = await kit.createUser({ role: 'admin' });
     const target = await kit.createUser();
-    const session = await logInAs(kit, admin);
-    const other = await logInAs(kit, admin);
+    const session = await signIn(kit, admin);
+    const other = await signIn(kit, admin);
     await ageAuthentication(kit, sessionHandle(session.sid), TEN_MINUTES + 1000);
     for (const id of sensitive) {
       const route = API_ROUTES[id];
@@ -63,13 +63,13 @@ describe('V7.5 step-up', () => {
     // Nothing happened: the other session lives, the role is unchanged, the password too.
     await request(kit.app).get('/api/me').set('Cookie', other.cookie).expect(200);
     expect((await kit.services.users.findById(target.user.id))?.role).toBe('user');
-    await logInAs(kit, admin);
+    await signIn(kit, admin);
   });
 
   test('7.5.2 after re-authenticating with the password, ending other sessions works; /api/me shows the new authTime', async () => {
     const who = await kit.createUser();
-    const a = await logInAs(kit, who);
-    const b = await logInAs(kit, who);
+    const a = await signIn(kit, who);
+    const b = await signIn(kit, who);
     await ageAuthentication(kit, sessionHandle(a.sid), TEN_MINUTES + 1000);
     await a.agent.delete('/api/auth/sessions').expect(403);
     await a.agent.post('/api/auth/reauth').send({ password: 'not the password' }).expect(401);
@@ -83,7 +83,7 @@ describe('V7.5 step-up', () => {
 
   test('an account with a second factor re-authenticates with it: the password alone is refused', async () => {
     const who = await kit.createUser();
-    const first = await logInAs(kit, who);
+    const first = await signIn(kit, who);
     const { secret } = await enrolTotp(first.agent);
     const s = kit.agent();
     await s.post('/api/auth/login').send({ email: who.email, password: who.password }).expect(200);
@@ -108,7 +108,7 @@ describe('V7.5 step-up', () => {
   });
 
   test('a passkey re-authentication that is no assertion of this session proves nothing (the passkey flow itself: passkeys.test.ts)', async () => {
-    const { agent } = await logInAs(kit, await kit.createUser());
+    const { agent } = await signIn(kit, await kit.createUser());
     const res = await agent
       .post('/api/auth/reauth')
       .send({ passkey: { id: 'x' } })
@@ -126,7 +126,7 @@ describe('REQUIRE_2FA_FOR_ROLES', () => {
 
   test('an admin without a second factor can only set one up; once set up, everything opens; users are not affected', async () => {
     const admin = await kit.createUser({ role: 'admin' });
-    const { agent } = await logInAs(kit, admin);
+    const { agent } = await signIn(kit, admin);
     await agent.get('/api/me').expect(200);
     expect((await agent.get('/api/auth/2fa').expect(200)).body.required).toBe(true);
     const refused = await agent.get('/api/admin/users').expect(403);
@@ -135,17 +135,21 @@ describe('REQUIRE_2FA_FOR_ROLES', () => {
     await enrolTotp(agent);
     await agent.get('/api/admin/users').expect(200);
     await agent.get('/api/auth/sessions').expect(200);
+    // Whether the user has a second factor is in their Redis record (no SQL per request):
+    // removing it shows on the very next request.
+    await agent.delete('/api/auth/2fa/totp').expect(204);
+    await agent.get('/api/admin/users').expect(403);
 
-    const user = await logInAs(kit, await kit.createUser());
+    const user = await signIn(kit, await kit.createUser());
     await user.agent.get('/api/auth/sessions').expect(200);
   });
 
   test("an admin can reset another user's second factor (who then signs in with the password alone); the user's trail says so", async () => {
     const admin = await kit.createUser({ role: 'admin' });
-    const adminSession = await logInAs(kit, admin);
+    const adminSession = await signIn(kit, admin);
     await enrolTotp(adminSession.agent);
     const lost = await kit.createUser();
-    const { agent } = await logInAs(kit, lost);
+    const { agent } = await signIn(kit, lost);
     await enrolTotp(agent);
     const before = await kit.agent().post('/api/auth/login').send({ email: lost.email, password: lost.password }).expect(200);
     expect(before.body.secondFactorRequired).toBe(true);

@@ -6,8 +6,11 @@ import type { Kysely } from 'kysely';
  *  30-second step of the last accepted code, so a code is accepted once (the UPDATE
  *  that accepts it requires a later step). Recovery codes are stored only as SHA-256
  *  hashes (each has 120 random bits); `used_at` makes each single-use. Rows go with
- *  their user. */
+ *  their user. `users.second_factor_at` says whether (since when) the user has a second
+ *  factor: it is part of the user's auth state (auth/user-state.ts), so the session check
+ *  (REQUIRE_2FA_FOR_ROLES) reads it from the user's Redis record, with no SQL. */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('users').addColumn('second_factor_at', 'bigint').execute();
   await db.schema
     .createTable('totp_credentials')
     .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
@@ -29,4 +32,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('recovery_codes').execute();
   await db.schema.dropTable('totp_credentials').execute();
+  await db.schema.alterTable('users').dropColumn('second_factor_at').execute();
 }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { UserRow } from '../../db/users';
+import type { UserState } from '../../auth/user-state';
 import { authenticatedAt } from '../../auth/session/record';
 import { ApiError } from '../errors';
 
@@ -8,7 +8,7 @@ import { ApiError } from '../errors';
 export interface StepUpPolicy {
   reauthWindowMs: number;
   /** True when the user's role needs a second factor and they have none yet. */
-  mustSetUpSecondFactor(user: Pick<UserRow, 'id' | 'role'>): Promise<boolean>;
+  mustSetUpSecondFactor(user: UserState): Promise<boolean>;
 }
 
 /** A sensitive route (`recentAuth` in the table): the session's user proved who they are

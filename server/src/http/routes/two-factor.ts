@@ -11,6 +11,7 @@ import type { Accounts } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
 import type { PendingFailures } from '../../auth/pending-failures';
 import type { SignIn } from '../../auth/sign-in';
+import type { UserState } from '../../auth/user-state';
 import type { UserRow, UsersRepository } from '../../db/users';
 import type { SecondFactor } from '../../mfa/second-factor';
 import { clientContext, signInClient } from '../client-context';
@@ -21,7 +22,7 @@ import { routeHandlers } from './mount';
 
 /** Re-authentication with a passkey: filled in by the passkey module (issue 12, item 3).
  *  True when the assertion is a valid, fresh one of a passkey of this user. */
-export type PasskeyReauth = (user: { id: string }, assertion: Record<string, unknown>, req: Request) => Promise<boolean>;
+export type PasskeyReauth = (user: UserState, assertion: Record<string, unknown>, req: Request) => Promise<boolean>;
 
 export interface TwoFactorRouteDeps {
   secondFactor: SecondFactor;
@@ -147,7 +148,7 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
 
     reauthenticate: {
       async handle({ auth, body }, req, res) {
-        // The full row: a sign-in check answers with one (the session holds only the user's auth state).
+        // The row, not just the session's view of it: the attempt counters audit a full user.
         const user = await users.findById(auth.user.id);
         if (!user) throw unauthenticated();
         const hasSecondFactor = (await secondFactor.methods(user.id)).length > 0;
