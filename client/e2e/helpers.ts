@@ -7,7 +7,7 @@ export const PASSWORD = 'correct horse battery staple';
 export async function signInThroughForm(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 export async function register(page: Page, origin: string, email: string, password = PASSWORD): Promise<void> {

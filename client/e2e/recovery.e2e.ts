@@ -18,7 +18,7 @@ let page: Page;
 
 beforeAll(async () => {
   catcher = await createMailCatcher();
-  ({ stack, browser } = await startSuite({ SMTP_URL: catcher.url, MAIL_POLL_INTERVAL_MS: '200' }));
+  ({ stack, browser } = await startSuite({ apiEnv: { SMTP_URL: catcher.url, MAIL_POLL_INTERVAL_MS: '200' } }));
 });
 afterAll(async () => {
   await stopSuite(stack, browser);

@@ -77,12 +77,19 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** `apiEnv`: more of the API's configuration (for example `SMTP_URL`, pointing at a
- *  test's mail catcher). */
-export async function startStack(options: { apiEnv?: Record<string, string> } = {}): Promise<Stack> {
+export interface StackOptions {
+  /** The host name the browser uses for the client (default 127.0.0.1). Passkeys need a
+   *  name, not an address (browsers refuse an IP address as WebAuthn RP ID): `localhost`. */
+  host?: 'localhost' | '127.0.0.1';
+  /** More of the API's configuration (for example `SMTP_URL`, pointing at a test's mail
+   *  catcher). */
+  apiEnv?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiPort = await freePort();
   const clientPort = await freePort();
-  const origin = `http://127.0.0.1:${clientPort}`;
+  const origin = `http://${options.host ?? '127.0.0.1'}:${clientPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const dir = mkdtempSync(join(tmpdir(), 'cloakroom-e2e-'));
   const redisPrefix = `e2e:${randomBytes(6).toString('hex')}:`;

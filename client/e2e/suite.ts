@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { launch } from './browser';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, type StackOptions } from './stack';
 
 /** The product and a browser for one test file. */
-export async function startSuite(apiEnv?: Record<string, string>): Promise<{ stack: Stack; browser: Browser }> {
-  const stack = await startStack(apiEnv ? { apiEnv } : {});
+export async function startSuite(options: StackOptions = {}): Promise<{ stack: Stack; browser: Browser }> {
+  const stack = await startStack(options);
   return { stack, browser: await launch() };
 }
 

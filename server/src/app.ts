@@ -17,12 +17,15 @@ import { eventHandlers } from './http/routes/events';
 import { healthHandlers } from './http/routes/health';
 import { meHandlers } from './http/routes/me';
 import { mountRoutes, type RouteHandlers } from './http/routes/mount';
+import { passkeyHandlers } from './http/routes/passkeys';
 import { passwordHandlers } from './http/routes/password';
 import { recoveryHandlers } from './http/routes/recovery';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
 import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
 import { localCredentials } from './http/passport';
+import { passkeyChallengeCookie } from './http/passkey-cookie';
+import { passkeyReauth } from './http/passkey-reauth';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
@@ -54,7 +57,7 @@ export interface Api {
  *  http/routes/mount.ts with the handlers below. */
 /** Extension points of the app that other modules fill in. */
 export interface AppExtensions {
-  /** POST /api/auth/reauth with {passkey} (issue 12, passkeys). */
+  /** POST /api/auth/reauth with {passkey}; by default the passkeys module's (http/passkey-reauth.ts). */
   passkeyReauth?: PasskeyReauth;
 }
 
@@ -112,9 +115,18 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
       signIn: services.signIn,
       pendingFailures: services.pendingFailures,
       device,
-      ...(extensions.passkeyReauth ? { passkeyReauth: extensions.passkeyReauth } : {}),
+      passkeyReauth: extensions.passkeyReauth ?? passkeyReauth(services.passkeys.assertion),
     }),
     ...meHandlers(),
+    ...passkeyHandlers({
+      ...services.passkeys,
+      users: services.users,
+      events: services.events,
+      session,
+      device,
+      challengeCookie: passkeyChallengeCookie(cookie),
+      limits,
+    }),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
     ...recoveryHandlers({ reset: services.passwordReset, verification: services.emailVerification, limits }),
     ...eventHandlers({ events: services.events }),

@@ -36,6 +36,11 @@ import { secondFactor } from './mfa/second-factor';
 import { secretBox } from './mfa/secret-box';
 import { redisKeys } from './redis/keys';
 import { mailTokens } from './tokens/mail-tokens';
+import { passkeysRepository } from './db/passkeys';
+import { passkeyAssertion } from './passkeys/assertion';
+import { challengeStore } from './passkeys/challenges';
+import { passkeyManagement } from './passkeys/management';
+import { passkeyRegistration } from './passkeys/registration';
 
 /** What the app runs on, connected by main.ts (or by the test kit). */
 export interface Infrastructure {
@@ -84,6 +89,7 @@ export function createServices(infra: Infrastructure) {
   });
   const tokens = mailTokens(mailTokensRepository(db), config.tokens);
   const mailer = accountMailer({ outbox, tokens, appOrigin: config.appOrigin, ttls: config.tokens, logger });
+  const passkeyDeps = { config: config.webauthn, passkeys: passkeysRepository(db), challenges: challengeStore(redis, keys), events };
   const secondFactors = secondFactorsRepository(db);
   return {
     keys,
@@ -106,6 +112,12 @@ export function createServices(infra: Infrastructure) {
     emailVerification: emailVerification({ users, records, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
     admin: userAdministration(users, rolesRepository(db), records, sessions, events),
     authenticate,
+    /** Passkeys (WebAuthn): adding one, proving one, managing them. */
+    passkeys: {
+      registration: passkeyRegistration(passkeyDeps),
+      assertion: passkeyAssertion(passkeyDeps),
+      management: passkeyManagement(passkeyDeps),
+    },
     secondFactors,
     secondFactor: secondFactor({
       repo: secondFactors,

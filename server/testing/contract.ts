@@ -124,7 +124,14 @@ export function contractCheck(doc: Json): ContractCheck {
     if (method === 'options' && ex.status === 204 && ex.body.length === 0) return [];
     if (method === 'options' && ex.status === 403 && errorCodeOf(ex) === 'csrf_rejected') return [];
 
-    const onPath = operations.filter((op) => op.pattern.test(path));
+    // A concrete path is matched before a templated one (OpenAPI 3.1 "Path Templating
+    // Matching"), as Express matches it (the route table mounts literal paths first):
+    // `/passkeys/login` is not `/passkeys/{id}`. Of the matching paths, the one with the
+    // fewest parameters answers.
+    const matching = operations.filter((op) => op.pattern.test(path));
+    const templates = (p: string) => (p.match(/\{/g) ?? []).length;
+    const fewest = Math.min(...matching.map((op) => templates(op.path)));
+    const onPath = matching.filter((op) => templates(op.path) === fewest);
     if (onPath.length === 0) return expectError(ex, method, ['not_found', ...BEFORE_ROUTING(method)], `${label} (no documented path)`);
 
     const op = onPath.find((o) => o.method === (method === 'head' ? 'get' : method));

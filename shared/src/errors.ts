@@ -5,7 +5,9 @@ import { z } from 'zod';
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_token: 400,
+  passkey_registration_failed: 400,
   invalid_credentials: 401,
+  invalid_passkey: 401,
   invalid_code: 401,
   unauthenticated: 401,
   forbidden: 403,

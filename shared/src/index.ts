@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './limits';
 export * from './names';
+export * from './passkeys';
 export * from './password-policy';
 export * from './schemas';
 export * from './secrets';

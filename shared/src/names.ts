@@ -24,6 +24,16 @@ export function deviceCookieName(secure: boolean): string {
   return secure ? DEVICE_COOKIE_SECURE : DEVICE_COOKIE_PLAIN;
 }
 
+/** The passkey sign-in cookie: binds a sign-in challenge to the browser that asked for it
+ *  (a random value; Redis keeps the challenge under its hash) until the answer comes back,
+ *  5 minutes at most. Not a session and worth nothing without the passkey. */
+export const PASSKEY_CHALLENGE_COOKIE_SECURE = '__Host-passkey';
+export const PASSKEY_CHALLENGE_COOKIE_PLAIN = 'passkey';
+
+export function passkeyChallengeCookieName(secure: boolean): string {
+  return secure ? PASSKEY_CHALLENGE_COOKIE_SECURE : PASSKEY_CHALLENGE_COOKIE_PLAIN;
+}
+
 /** Identity headers the Next proxy passes to pages. Every incoming header starting with
  *  IDENTITY_HEADER_PREFIX is deleted before the proxy sets its own signed ones. */
 export const IDENTITY_HEADER_PREFIX = 'x-cloakroom-';

@@ -2,8 +2,10 @@
 
 import { createContext, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, messageFor, type ApiResult } from '../../lib/api';
+import { provePasskey } from '../../lib/passkeys';
 import { Field, FormError } from './Field';
 import { textOf } from './use-api-form';
+import { usePasskeysSupported } from './use-passkeys-supported';
 
 /** Runs a request; when the API answers 403 reauth_required, asks the user to confirm it
  *  is them (password, or a code from their authenticator app), then runs it once more.
@@ -24,6 +26,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
+  const passkeys = usePasskeysSupported();
 
   async function ask(): Promise<boolean> {
     const status = await api.twoFactorStatus();
@@ -59,6 +62,26 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     setError(res.error.code === 'validation_failed' ? (res.error.details?.[0]?.message ?? messageFor(res.error)) : messageFor(res.error));
   }
 
+  /** The other way to confirm: one of the user's passkeys, against a challenge of this session. */
+  async function withPasskey() {
+    setPending(true);
+    setError(null);
+    const options = await api.passkeyReauthOptions();
+    if (!options.ok) {
+      setPending(false);
+      return setError(options.error.code === 'not_found' ? 'You have no passkey yet: confirm another way.' : messageFor(options.error));
+    }
+    const ceremony = await provePasskey(options.data);
+    if (!ceremony.ok) {
+      setPending(false);
+      return setError(ceremony.message);
+    }
+    const res = await api.reauthenticate({ body: { passkey: ceremony.response } });
+    setPending(false);
+    if (res.ok) return close(true);
+    setError(res.error.code === 'invalid_credentials' ? 'That passkey did not confirm it is you.' : messageFor(res.error));
+  }
+
   return (
     <ReauthContext.Provider value={withReauth}>
       {children}
@@ -77,6 +100,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
               <button type="submit" disabled={pending}>
                 {pending ? 'Confirming…' : 'Confirm'}
               </button>
+              {passkeys && (
+                <button type="button" className="secondary" onClick={() => void withPasskey()} disabled={pending}>
+                  Use a passkey instead
+                </button>
+              )}
               <button type="button" className="secondary" onClick={() => close(false)}>
                 Cancel
               </button>

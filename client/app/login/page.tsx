@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { PublicShell } from '../components/PublicShell';
 import { LoginForm } from './LoginForm';
+import { PasskeySignIn } from './PasskeySignIn';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
@@ -10,6 +11,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <PublicShell>
       <h1 id="login-title">Sign in</h1>
       <LoginForm next={typeof next === 'string' ? next : null} />
+      <PasskeySignIn next={typeof next === 'string' ? next : null} />
     </PublicShell>
   );
 }

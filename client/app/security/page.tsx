@@ -5,6 +5,7 @@ import { AppShell } from '../components/AppShell';
 import { ReauthProvider } from '../components/ReauthProvider';
 import { EmailPanel } from './EmailPanel';
 import { EventsPanel } from './EventsPanel';
+import { PasskeysPanel } from './PasskeysPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
 import { TwoFactorPanel } from './TwoFactorPanel';
@@ -23,6 +24,7 @@ export default async function SecurityPage() {
         <SessionsPanel />
         <EmailPanel email={user.email} verified={user.emailVerified} />
         <PasswordForm email={user.email} />
+        <PasskeysPanel />
         <EventsPanel />
       </ReauthProvider>
     </AppShell>

@@ -2,6 +2,7 @@ import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH } from '@cloakroom/shared';
 import { accountCeilingReachableFromOneIp, limitsEnvShape, limitsFromEnv, type Limits } from './limits';
+import { webauthnConfig, webauthnWarning, type WebAuthnConfig } from './webauthn';
 
 export { DEV_SESSION_SECRET, MIN_SECRET_LENGTH };
 
@@ -146,6 +147,13 @@ const envSchema = z.object({
   RESET_TOKEN_TTL: seconds(1800),
   VERIFY_TOKEN_TTL: seconds(86_400),
   REQUIRE_EMAIL_VERIFICATION: bool(false),
+  // Passkeys (config/webauthn.ts): unset, both follow APP_ORIGIN.
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, { error: 'must be a host name such as example.com (lower case, no scheme or port)' })
+    .optional(),
+  WEBAUTHN_ORIGINS: originList,
+  WEBAUTHN_RP_NAME: z.string().max(64, { error: 'must be at most 64 characters' }).default('Cloakroom'),
   DATA_ENCRYPTION_KEY: z.string().optional(),
   REAUTH_WINDOW: seconds(600),
   REQUIRE_2FA_FOR_ROLES: commaList().pipe(z.array(z.enum(['user', 'admin'], { error: 'must list roles (user, admin), comma-separated' }))),
@@ -178,6 +186,8 @@ export interface Config {
   cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   cors: { origins: string[] };
   appOrigin: string;
+  /** Passkeys: the relying party's ID and name, and the origins a ceremony may come from. */
+  webauthn: WebAuthnConfig;
   /** Rate limits and lockout (config/limits.ts). */
   limits: Limits;
   trustProxy: TrustProxy;
@@ -399,6 +409,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const touchIntervalMs = e.SESSION_TOUCH_INTERVAL !== undefined ? e.SESSION_TOUCH_INTERVAL * 1000 : Math.min(60_000, idleTimeoutMs / 10);
 
   const passwordHash = passwordHashParams(e);
+  const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.WEB_PORT}`;
+  const webauthn = webauthnConfig({ rpId: e.WEBAUTHN_RP_ID, origins: e.WEBAUTHN_ORIGINS, rpName: e.WEBAUTHN_RP_NAME }, appOrigin);
+  if ('problem' in webauthn) throw new ConfigError(webauthn.variable, webauthn.problem);
+  const passkeyWarning = webauthnWarning(webauthn);
+  if (passkeyWarning) warnings.push(passkeyWarning);
 
   return {
     env: e.NODE_ENV,
@@ -410,7 +425,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },
     cors: { origins: e.CORS_ORIGINS },
-    appOrigin: e.APP_ORIGIN ?? `http://localhost:${e.WEB_PORT}`,
+    appOrigin,
+    webauthn,
     limits,
     trustProxy,
     logLevel: e.LOG_LEVEL,

@@ -26,6 +26,9 @@ export const limitsEnvShape = {
   /** Sign-ups per client address. */
   REGISTER_IP_LIMIT: count(20),
   REGISTER_IP_WINDOW: seconds(3600),
+  /** Passkey sign-in requests (options and answers) per client address. */
+  PASSKEY_LOGIN_IP_LIMIT: count(100),
+  PASSKEY_LOGIN_IP_WINDOW: seconds(900),
   /** Password changes refused for a wrong current password, per user. */
   PASSWORD_CHANGE_LIMIT: count(5),
   PASSWORD_CHANGE_WINDOW: seconds(900),
@@ -73,6 +76,7 @@ export interface Limits {
   loginIp: RateLimit;
   loginAccount: RateLimit;
   register: RateLimit;
+  passkeyLogin: RateLimit;
   passwordChange: RateLimit;
   forgotIp: RateLimit;
   forgotEmail: RateLimit;
@@ -93,6 +97,7 @@ export function limitsFromEnv(e: LimitsEnv): Limits {
     loginIp: { limit: e.LOGIN_IP_LIMIT, windowMs: ms(e.LOGIN_IP_WINDOW) },
     loginAccount: { limit: e.LOGIN_ACCOUNT_LIMIT, windowMs: ms(e.LOGIN_ACCOUNT_WINDOW) },
     register: { limit: e.REGISTER_IP_LIMIT, windowMs: ms(e.REGISTER_IP_WINDOW) },
+    passkeyLogin: { limit: e.PASSKEY_LOGIN_IP_LIMIT, windowMs: ms(e.PASSKEY_LOGIN_IP_WINDOW) },
     passwordChange: { limit: e.PASSWORD_CHANGE_LIMIT, windowMs: ms(e.PASSWORD_CHANGE_WINDOW) },
     forgotIp: { limit: e.FORGOT_IP_LIMIT, windowMs: ms(e.FORGOT_IP_WINDOW) },
     forgotEmail: { limit: e.FORGOT_EMAIL_LIMIT, windowMs: ms(e.FORGOT_EMAIL_WINDOW) },

@@ -43,6 +43,26 @@ export interface SecurityEventsTable {
   details: string | null;
 }
 
+/** A user's passkey (see migrations/006_passkeys.ts). */
+export interface PasskeysTable {
+  id: string;
+  userId: string;
+  /** base64url, as the browser names the credential. */
+  credentialId: string;
+  /** base64url of the COSE public key. */
+  publicKey: string;
+  counter: number;
+  /** JSON array of transport hints, or null. */
+  transports: string | null;
+  deviceType: 'singleDevice' | 'multiDevice';
+  /** 0 or 1. */
+  backedUp: number;
+  aaguid: string | null;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 /** A user's authenticator app (migrations/005_second_factor.ts). */
 export interface TotpCredentialsTable {
   userId: string;
@@ -65,6 +85,7 @@ export interface Database {
   users: UsersTable;
   securityEvents: SecurityEventsTable;
   mailTokens: MailTokensTable;
+  passkeys: PasskeysTable;
   totpCredentials: TotpCredentialsTable;
   recoveryCodes: RecoveryCodesTable;
 }

@@ -45,6 +45,10 @@ export function redisKeys(prefix: string) {
     /** Password verifications of any outcome in the current window (the hashing budget). */
     passwordChecksOfAccount: (accountKey: string) => `${prefix}rl:checks-account:${accountKey}`,
     passwordChecksOfAddress: (addressKey: string) => `${prefix}rl:checks-ip:${addressKey}`,
+    /** A WebAuthn challenge waiting for its answer (passkeys/challenges.ts): one per
+     *  ceremony and binding (a session's public handle, or the hash of the passkey sign-in
+     *  cookie), read and deleted in one step, gone after 5 minutes. */
+    webauthnChallenge: (ceremony: string, binding: string) => `${prefix}webauthn:${ceremony}:${binding}`,
   };
 }
 

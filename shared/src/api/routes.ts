@@ -5,6 +5,7 @@ import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { recoveryRoutes } from './routes/recovery';
+import { passkeyRoutes } from './routes/passkeys';
 import { referenceRoutes } from './routes/reference';
 import { sessionRoutes } from './routes/sessions';
 import { twoFactorRoutes } from './routes/two-factor';
@@ -16,6 +17,7 @@ export const API_ROUTES = {
   ...authRoutes,
   ...accountRoutes,
   ...recoveryRoutes,
+  ...passkeyRoutes,
   ...sessionRoutes,
   ...twoFactorRoutes,
   ...adminRoutes,

@@ -4,6 +4,7 @@ import * as securityEvents from './002_security_events';
 import * as credentialVersion from './003_credential_version';
 import * as mailTokens from './004_mail_tokens';
 import * as secondFactor from './005_second_factor';
+import * as passkeys from './006_passkeys';
 
 /** One migration set for SQLite and PostgreSQL, applied in name order. Listed here
  *  rather than read from disk so the same code runs from src (tests) and dist. */
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '003_credential_version': credentialVersion,
   '004_mail_tokens': mailTokens,
   '005_second_factor': secondFactor,
+  '006_passkeys': passkeys,
 };

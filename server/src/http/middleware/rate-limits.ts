@@ -61,6 +61,8 @@ export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger
 
   return {
     register: [limiter({ name: 'register-ip', rate: limits.register, key: clientAddressKey })],
+    /** Passkey sign-in, options and answers alike, per client address. */
+    passkeyLogin: [limiter({ name: 'passkey-login-ip', rate: limits.passkeyLogin, key: clientAddressKey })],
     /** After requireAuth: counts wrong current passwords of the signed-in user. */
     passwordChange: [limiter({ name: 'password-change', rate: limits.passwordChange, key: byUser, counts: wrongCredentials })],
     /** Per address and per email (hashed), before anything is looked up: a known and an

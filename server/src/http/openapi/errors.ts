@@ -6,6 +6,10 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   invalid_token: 'The link is invalid or has expired (used, voided by a newer one, unknown or altered): ask for a new one.',
   email_unverified: 'The password is right, but the account must confirm its email address first; a fresh link has been mailed.',
   invalid_credentials: 'The email and password (or the current password) do not match an account.',
+  invalid_passkey:
+    'The passkey was not accepted: unknown, not answering this challenge (none asked for, used already, expired, or asked for by another session or browser), from another origin or RP ID, without user verification, or with a signature counter that went backwards.',
+  passkey_registration_failed:
+    'The new passkey was not accepted: no registration was asked for in this session (or it expired or was used), the response does not verify (origin, RP ID, user verification), or the passkey is registered already.',
   invalid_code: 'The second-factor code (authenticator or recovery code) is wrong, already used, or out of its time window.',
   unauthenticated: 'No valid session: sign in first (the session ended, was revoked, or never was).',
   forbidden: "The caller's role does not allow this.",

@@ -1,0 +1,84 @@
+/**
+ * Passkeys in a real Chromium, with its DevTools virtual authenticator standing in for a
+ * platform authenticator (a CDP session from playwright-core: WebAuthn.enable and
+ * addVirtualAuthenticator, CTAP2, resident keys, user verification): add a passkey on the
+ * security page, sign out, sign in with the passkey alone, remove it, and see it refused.
+ * The stack runs at http://localhost:PORT: browsers refuse an IP address as a WebAuthn RP ID.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newContext } from './browser';
+import { PASSWORD, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
+import type { Stack } from './stack';
+import { startSuite, stopSuite } from './suite';
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => ({ stack, browser } = await startSuite({ host: 'localhost' })));
+afterAll(() => stopSuite(stack, browser));
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+/** A fresh browser whose page has a platform authenticator with user verification. */
+async function browserWithAuthenticator(): Promise<{ page: Page; credentials: () => Promise<unknown[]> }> {
+  const context = await newContext(browser);
+  contexts.push(context);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { page, credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+  await page.waitForURL((url) => url.pathname === '/login');
+}
+
+test('add a passkey, sign out, sign in with it alone, remove it', async () => {
+  const email = uniqueEmail('passkey');
+  await stack.createUser(email, PASSWORD);
+  const { page, credentials } = await browserWithAuthenticator();
+
+  await page.goto(`${stack.origin}/login?next=%2Fsecurity`);
+  await signInThroughForm(page, email, PASSWORD);
+  await page.waitForURL((url) => url.pathname === '/security');
+  await page.getByText('You have no passkeys yet.').waitFor();
+
+  // Add one, named.
+  await page.getByLabel('Name (optional)').fill('Test laptop');
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(visibleText(page, '.success')).resolves.toBe('Passkey added. You can now sign in with it.');
+  await expect(page.locator('[data-testid=passkeys] tbody tr').first().textContent()).resolves.toContain('Test laptop');
+  // The authenticator holds a discoverable credential for this site, tied to the account.
+  const held = (await credentials()) as Array<{ isResidentCredential: boolean; rpId: string }>;
+  expect(held).toEqual([expect.objectContaining({ isResidentCredential: true, rpId: 'localhost' })]);
+
+  // Signed out, the passkey alone signs in: no email, no password typed.
+  await signOut(page);
+  await page.goto(`${stack.origin}/login?next=%2Fsecurity`);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.waitForURL((url) => url.pathname === '/security');
+  await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain(email);
+  await expect(page.locator('[data-testid=passkeys] tbody tr').first().textContent()).resolves.not.toContain('never');
+
+  // Removed, it signs in no more (the authenticator still holds it; the server refuses it).
+  await page.getByRole('button', { name: 'Remove Test laptop' }).click();
+  await expect(visibleText(page, '.success')).resolves.toBe('Passkey "Test laptop" removed. It cannot sign in any more.');
+  await page.getByText('You have no passkeys yet.').waitFor();
+  await signOut(page);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(visibleText(page, '.passkey-sign-in .form-error')).resolves.toBe('That passkey was not accepted. Try again, or sign in with your password.');
+  expect(where(page)).toBe('/login');
+});
