@@ -38,6 +38,8 @@ export function startApi(name: string, s: ApiSettings, extra: Record<string, str
       SESSION_SECRET: s.secret,
       COOKIE_SECURE: 'false',
       TRUST_PROXY: 'loopback',
+      // Benchmarks send no mail worth delivering: production's SMTP requirement waived.
+      MAIL_TRANSPORT: 'log',
       ...extra,
     },
     readyPath: '/readyz',

@@ -18,6 +18,7 @@ import { healthHandlers } from './http/routes/health';
 import { meHandlers } from './http/routes/me';
 import { mountRoutes, type RouteHandlers } from './http/routes/mount';
 import { passwordHandlers } from './http/routes/password';
+import { recoveryHandlers } from './http/routes/recovery';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
 import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
@@ -101,6 +102,7 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
       events: services.events,
       secondFactor: services.secondFactor,
       limits,
+      verification: { required: config.requireEmailVerification, service: services.emailVerification },
     }),
     ...twoFactorHandlers({
       secondFactor: services.secondFactor,
@@ -114,6 +116,7 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
     }),
     ...meHandlers(),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
+    ...recoveryHandlers({ reset: services.passwordReset, verification: services.emailVerification, limits }),
     ...eventHandlers({ events: services.events }),
     ...sessionHandlers({ sessions: services.sessions, cookie }),
     ...adminHandlers({ admin: services.admin }),

@@ -4,6 +4,7 @@ import { z } from 'zod';
  *  client, server and tests agree on one table. */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  invalid_token: 400,
   invalid_credentials: 401,
   invalid_code: 401,
   unauthenticated: 401,
@@ -11,6 +12,7 @@ export const ERROR_STATUS = {
   csrf_rejected: 403,
   reauth_required: 403,
   second_factor_setup_required: 403,
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,

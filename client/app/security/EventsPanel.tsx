@@ -21,6 +21,11 @@ const WORDS: Record<SecurityEventType, string> = {
   recovery_codes_regenerated: 'New recovery codes made',
   recovery_code_used: 'Recovery code used to sign in',
   reauthenticated: 'Confirmed it was you',
+  password_reset_requested: 'Password reset link requested',
+  password_reset: 'Password reset by mailed link',
+  email_verified: 'Email address confirmed',
+  email_change_requested: 'Email change requested',
+  email_changed: 'Email address changed',
 };
 
 const listEvents = () => api.listEvents();

@@ -3,6 +3,7 @@ import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
 import { ReauthProvider } from '../components/ReauthProvider';
+import { EmailPanel } from './EmailPanel';
 import { EventsPanel } from './EventsPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
@@ -20,6 +21,7 @@ export default async function SecurityPage() {
       <ReauthProvider>
         <TwoFactorPanel />
         <SessionsPanel />
+        <EmailPanel email={user.email} verified={user.emailVerified} />
         <PasswordForm email={user.email} />
         <EventsPanel />
       </ReauthProvider>

@@ -14,6 +14,7 @@ export const USER_STATE_FIELDS = [
   'passwordChangedAt',
   'credentialVersion',
   'secondFactorAt',
+  'emailVerifiedAt',
 ] as const satisfies ReadonlyArray<keyof UserRow>;
 
 export type UserState = Pick<UserRow, (typeof USER_STATE_FIELDS)[number]>;

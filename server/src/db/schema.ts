@@ -13,6 +13,22 @@ export interface UsersTable {
   credentialVersion: number;
   /** When the user's second factor was turned on; null without one (migrations/005). */
   secondFactorAt: number | null;
+  /** When the user confirmed they receive mail at `email`; null while unverified
+   *  (migrations/004_mail_tokens.ts). */
+  emailVerifiedAt: number | null;
+}
+
+export type MailTokenPurpose = 'password_reset' | 'email_verify' | 'email_change';
+
+/** A one-time token of a mailed link, by the SHA-256 of the token (migrations/004). */
+export interface MailTokensTable {
+  tokenHash: string;
+  userId: string;
+  purpose: MailTokenPurpose;
+  /** The address the link was mailed to: for an email change, the new address. */
+  email: string;
+  createdAt: number;
+  expiresAt: number;
 }
 
 /** One entry of a user's audit trail (see migrations/002_security_events.ts). */
@@ -50,6 +66,7 @@ export interface Database {
   securityEvents: SecurityEventsTable;
   totpCredentials: TotpCredentialsTable;
   recoveryCodes: RecoveryCodesTable;
+  mailTokens: MailTokensTable;
 }
 
 export type UserRow = UsersTable;

@@ -38,6 +38,7 @@ interface UserColumns {
   password_changed_at: number;
   credential_version: number;
   second_factor_at: number | string | null;
+  email_verified_at: number | null;
 }
 
 const fromColumns = (c: UserColumns): UserRow => ({
@@ -51,6 +52,8 @@ const fromColumns = (c: UserColumns): UserRow => ({
   passwordChangedAt: c.password_changed_at,
   credentialVersion: c.credential_version,
   secondFactorAt: c.second_factor_at === null ? null : Number(c.second_factor_at),
+  // better-sqlite3 returns integers as numbers; null stays null.
+  emailVerifiedAt: c.email_verified_at,
 });
 
 export function usersRepository(db: Db) {
@@ -93,6 +96,7 @@ export function usersRepository(db: Db) {
         passwordChangedAt: now,
         credentialVersion: 1,
         secondFactorAt: null,
+        emailVerifiedAt: null,
       };
       try {
         await db.insertInto('users').values(row).execute();
@@ -123,6 +127,36 @@ export function usersRepository(db: Db) {
      *  write it back over a password changed meanwhile. */
     async replaceHash(id: string, passwordHash: string, expectedVersion: number): Promise<void> {
       await db.updateTable('users').set({ passwordHash }).where('id', '=', id).where('credentialVersion', '=', expectedVersion).execute();
+    },
+
+    /** Marks `email` as verified, if it is still the user's address (a verification
+     *  link for an address changed since proves nothing). Returns whether it applied. */
+    async markEmailVerified(id: string, email: string, now = Date.now()): Promise<boolean> {
+      const result = await db
+        .updateTable('users')
+        .set((eb) => ({ emailVerifiedAt: eb.fn.coalesce('emailVerifiedAt', eb.val(now)), updatedAt: now }))
+        .where('id', '=', id)
+        .where('email', '=', email)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Moves the user to `email`, verified (the new address has just confirmed), if the
+     *  account is still at `from`. `email_taken` when another account holds it now: the
+     *  unique index decides, so a registration racing the confirmation cannot share it. */
+    async changeEmail(id: string, from: string, email: string, now = Date.now()): Promise<'changed' | 'email_taken' | 'stale'> {
+      try {
+        const result = await db
+          .updateTable('users')
+          .set({ email, emailVerifiedAt: now, updatedAt: now })
+          .where('id', '=', id)
+          .where('email', '=', from)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1 ? 'changed' : 'stale';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
     },
 
     /** Deletes a user row; their sessions end on their next request (the row is gone).

@@ -33,7 +33,10 @@ test('every variable given to the api is one the configuration knows', () => {
 test('the api runs in production with the required variables, pointing at the compose services', () => {
   const env = environmentOf(api, { SESSION_SECRET: STRONG_SECRET });
   expect(env.NODE_ENV).toBe('production');
-  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL']) expect(env[name]).toBeTruthy();
+  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) expect(env[name]).toBeTruthy();
+  // Mail goes to the Mailpit service's SMTP port on the compose network.
+  const smtp = new URL(env.SMTP_URL!);
+  expect(`${smtp.protocol}//${smtp.host}`).toBe('smtp://mailpit:1025');
 
   const db = new URL(env.DATABASE_URL!);
   expect(db.protocol).toBe('postgres:');
@@ -71,8 +74,13 @@ test('the configuration accepts the api environment as compose would pass it, an
   expect(withoutSecret).toThrow(/^SESSION_SECRET is required in production/);
 });
 
-test('the api waits for healthy redis and postgres, which have health checks', () => {
-  expect(api.depends_on).toEqual({ redis: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+test('the api waits for healthy redis, postgres and mailpit, which have health checks', () => {
+  expect(api.depends_on).toEqual({
+    redis: { condition: 'service_healthy' },
+    postgres: { condition: 'service_healthy' },
+    mailpit: { condition: 'service_healthy' },
+  });
+  expect(services.mailpit!.healthcheck?.test).toEqual(['CMD', '/mailpit', 'readyz']);
   expect(services.redis!.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
   expect(String(services.postgres!.healthcheck?.test)).toMatch(/pg_isready/);
 });
@@ -119,11 +127,11 @@ describe('the compose-spec schema, which `docker compose config` validates the f
 });
 
 describe('published ports', () => {
-  test('by default only the web client and the API publish a port, on 127.0.0.1, so a local Redis and PostgreSQL keep theirs', () => {
+  test("by default only the web client, the API and Mailpit's inbox publish a port, on 127.0.0.1, so a local Redis and PostgreSQL keep theirs", () => {
     const published = defaultServices(interpolateAll(compose, {}))
       .filter(([, service]) => service.ports?.length)
       .map(([name, service]) => [name, service.ports]);
-    expect(Object.fromEntries(published)).toEqual({ api: ['127.0.0.1:4000:4000'], web: ['127.0.0.1:3000:3000'] });
+    expect(Object.fromEntries(published)).toEqual({ api: ['127.0.0.1:4000:4000'], web: ['127.0.0.1:3000:3000'], mailpit: ['127.0.0.1:8025:8025'] });
   });
 
   test("WEB_PORT and PORT move them; the API's APP_ORIGIN follows WEB_PORT, and inside its container it still listens on 4000", () => {
