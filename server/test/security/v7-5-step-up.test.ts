@@ -24,6 +24,7 @@ describe('V7.5 step-up', () => {
   test('the sensitive actions of DESIGN.md are all marked in the route table', () => {
     expect(sensitive.sort()).toEqual(
       [
+        'changeEmail',
         'changePassword',
         'changeUserRole',
         'confirmTotp',

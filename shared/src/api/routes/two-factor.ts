@@ -113,7 +113,7 @@ export const twoFactorRoutes = {
     tag: 'Account',
     summary: 'Confirm it is you (step-up)',
     description:
-      'Sensitive actions (changing the password, ending sessions, second-factor changes, administration of roles and sessions) need an authentication within REAUTH_WINDOW (10 minutes by default) and answer 403 `reauth_required` otherwise. This renews it: the password, or, for an account with a second factor, a code from the authenticator app (or a passkey). Wrong answers count against the sign-in limits.',
+      'Sensitive actions (changing the password or the email, ending sessions, second-factor changes, administration of roles and sessions) need an authentication within REAUTH_WINDOW (10 minutes by default) and answer 403 `reauth_required` otherwise. This renews it: the password, or, for an account with a second factor, a code from the authenticator app (or a passkey). Wrong answers count against the sign-in limits.',
     body: reauthBodySchema,
     responses: { 200: { description: 'Confirmed; sensitive actions are open until `authTime` + REAUTH_WINDOW.', body: reauthResponseSchema } },
     errors: ['invalid_credentials', 'invalid_code', 'too_many_attempts'],
