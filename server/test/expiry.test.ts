@@ -4,7 +4,7 @@
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import type TestAgent from 'supertest/lib/agent';
-import { sessionHandle } from '../src/auth/session/handle';
+import { sessionKeyOf } from '../src/auth/session/session-id';
 import { checkSession, type SessionLimits } from '../src/auth/session/record';
 import { sessionIdIn, setCookie } from './helpers/cookies';
 
@@ -17,7 +17,7 @@ async function signIn(kit: TestApp): Promise<{ agent: TestAgent; key: string; co
   const agent = kit.agent();
   const res = await agent.post('/api/auth/login').send({ email, password }).expect(200);
   const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-  const key = kit.services.keys.session(sessionHandle(sessionIdIn(cookie, kit.config.session.secrets)));
+  const key = sessionKeyOf(kit.services.keys, sessionIdIn(cookie, kit.config.session.secrets))!;
   return { agent, key, cookie: cookie.pair };
 }
 

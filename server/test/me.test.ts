@@ -5,6 +5,7 @@ import { meResponseSchema, publicUserSchema, SESSION_COOKIE_PLAIN, sessionInfoSc
 import signature from 'cookie-signature';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { sessionIdIn, setCookie } from './helpers/cookies';
+import { routingTag } from '../src/redis/keys';
 
 describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -89,6 +90,6 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
     await kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute();
     await agent.get('/api/me').expect(401);
     const handle = createHash('sha256').update(sid).digest('base64url');
-    expect(await kit.infra.redis.exists(kit.services.keys.session(handle))).toBe(0);
+    expect(await kit.infra.redis.exists(kit.services.keys.session(routingTag(user.id), handle))).toBe(0);
   });
 });

@@ -20,6 +20,7 @@ import {
   createApp,
   createLogger,
   loadConfig,
+  scanKeys,
   type ApiHandler,
   type Config,
   type Infrastructure,
@@ -144,9 +145,11 @@ async function createSchema(url: string): Promise<{ schema: string; drop: () => 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const prefix = `test:${randomBytes(6).toString('hex')}:`;
   const databaseUrl = options.databaseUrl ?? 'sqlite::memory:';
+  // A suite that names a Sentinel set or a Cluster uses it instead of the default Redis.
+  const topology = options.env?.REDIS_SENTINELS !== undefined || options.env?.REDIS_CLUSTER_NODES !== undefined;
   const env: Record<string, string> = {
     ...TEST_ENV,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(topology ? {} : { REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     ...options.env,
     REDIS_PREFIX: prefix,
@@ -226,9 +229,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         await new Promise((resolve) => server!.close(resolve));
       }
       if (infra.redis.isReady) {
-        for await (const keys of infra.redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-          if (keys.length) await infra.redis.del(keys);
-        }
+        // One DEL per key: on a Cluster the keys of one batch live in many slots.
+        for await (const keys of scanKeys(infra.redis, `${prefix}*`)) await Promise.all(keys.map((key) => infra.redis.del(key)));
       }
       await closeInfrastructure(infra);
       await pgSchema?.drop();

@@ -89,6 +89,57 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   return list;
 }
 
+/** `host:port,host:port,…` (Sentinels or Cluster nodes). */
+const hostList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[^\s:,]+:\d{1,5}$/, { error: 'must list host:port pairs separated by commas' })
+          .transform((hp) => ({ host: hp.slice(0, hp.lastIndexOf(':')), port: Number(hp.slice(hp.lastIndexOf(':') + 1)) })),
+      )
+      .min(1, { error: 'must list at least one host:port' }),
+  );
+
+/** Which Redis the API talks to: one server, a master watched by Sentinels, or a Cluster. */
+export type RedisTopology =
+  | { kind: 'single'; url: string }
+  | { kind: 'sentinel'; sentinels: Array<{ host: string; port: number }>; name: string }
+  | { kind: 'cluster'; nodes: Array<{ host: string; port: number }> };
+
+/** Exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) and
+ *  REDIS_CLUSTER_NODES may be set; none means the local default REDIS_URL. */
+function redisTopology(
+  e: { REDIS_URL: string; REDIS_SENTINELS?: RedisNodes; REDIS_SENTINEL_NAME?: string; REDIS_CLUSTER_NODES?: RedisNodes },
+  source: NodeJS.ProcessEnv,
+): RedisTopology {
+  const set = [source.REDIS_URL !== undefined && 'REDIS_URL', e.REDIS_SENTINELS && 'REDIS_SENTINELS', e.REDIS_CLUSTER_NODES && 'REDIS_CLUSTER_NODES'].filter(
+    Boolean,
+  );
+  if (set.length > 1)
+    throw new ConfigError(
+      set[1] as string,
+      `and ${set[0]} are both set: choose one Redis (REDIS_URL, REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES)`,
+    );
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINEL_NAME', 'must be set with REDIS_SENTINELS (the name of the master the Sentinels watch)');
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  }
+  if (e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINEL_NAME', 'is set without REDIS_SENTINELS (host:port of the Sentinels)');
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  return { kind: 'single', url: e.REDIS_URL };
+}
+
+type RedisNodes = Array<{ host: string; port: number }>;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: port(4000),
@@ -100,6 +151,9 @@ const envSchema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  REDIS_SENTINELS: hostList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1, { error: 'must name the master the Sentinels watch' }).optional(),
+  REDIS_CLUSTER_NODES: hostList.optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' })
@@ -140,7 +194,9 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   host: string | undefined;
-  redis: { url: string; prefix: string; timeoutMs: number };
+  /** `url`: REDIS_URL (single topology), or a description of the other topologies for
+   *  messages (it holds no secret). */
+  redis: { url: string; topology: RedisTopology; prefix: string; timeoutMs: number };
   databaseUrl: string;
   session: {
     /** First signs, all verify: rotate by prepending a new secret. */
@@ -249,6 +305,12 @@ export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pic
   return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
 }
 
+function redisDescription(t: RedisTopology): string {
+  const list = (nodes: RedisNodes) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (t.kind === 'single') return t.url;
+  return t.kind === 'sentinel' ? `sentinel://${list(t.sentinels)}/${t.name}` : `cluster://${list(t.nodes)}`;
+}
+
 /** Parses the environment once, at start. Throws ConfigError naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, source);
@@ -261,6 +323,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
+  const topology = redisTopology(e, source);
 
   const secure = e.COOKIE_SECURE ?? e.NODE_ENV === 'production';
   // The API speaks plain HTTP; only a TLS proxy it trusts can make a request secure.
@@ -290,7 +353,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: listenHost(e.HOST, secrets, warnings),
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
+    redis: { url: redisDescription(topology), topology, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     databaseUrl: e.DATABASE_URL,
     session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, maxPerUser: e.SESSION_MAX_PER_USER },
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,

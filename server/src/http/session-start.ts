@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ClientContext } from '../auth/client';
 import { signedSessionIds, withoutCookie } from '../auth/session/cookie-header';
-import { sessionHandle } from '../auth/session/handle';
+import { sessionRef } from '../auth/session/session-id';
 import { signedInRecord, type SessionLimits } from '../auth/session/record';
 import { markNewSession, type HashedRedisStore } from '../auth/session/store';
 import type { SessionCookie } from './session-cookie';
@@ -13,6 +13,14 @@ export interface SessionStartDeps {
   cookie: SessionCookie;
   secrets: readonly string[];
   limits: SessionLimits;
+}
+
+const OWNER = Symbol('cloakroom.sessionOwner');
+
+/** The user a session about to be created is for (set by startSession for
+ *  express-session's ID generator, so the new ID carries the user's routing tag). */
+export function sessionOwnerOf(req: Request): string | undefined {
+  return (req as Request & { [OWNER]?: string })[OWNER];
 }
 
 const run = (middleware: RequestHandler, req: Request, res: Response) =>
@@ -34,8 +42,12 @@ export function sessionStarter(deps: SessionStartDeps) {
   const { expressSession, store, cookie, secrets, limits } = deps;
 
   return async function startSession(req: Request, res: Response, user: { id: string; credentialVersion: number }, client: ClientContext): Promise<void> {
-    for (const sid of signedSessionIds(req.headers.cookie, cookie.name, secrets)) await store.remove(sessionHandle(sid));
+    for (const sid of signedSessionIds(req.headers.cookie, cookie.name, secrets)) {
+      const ref = sessionRef(sid);
+      if (ref) await store.remove(ref);
+    }
     if (req.headers.cookie !== undefined) req.headers.cookie = withoutCookie(req.headers.cookie, cookie.name);
+    (req as Request & { [OWNER]?: string })[OWNER] = user.id;
     await run(expressSession, req, res);
     try {
       const now = Date.now();

@@ -1,5 +1,6 @@
 import type { UserRow, UsersRepository } from '../../db/users';
 import { checkSession, credentialStillValid, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
+import type { SessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** Who is calling, established from a valid session. */
@@ -22,17 +23,18 @@ export type AuthResult =
  *  longer has (the password changed since the sign-in verified it) is dead, even if it
  *  was written after the change swept the user's sessions. */
 export function sessionAuthenticator(users: UsersRepository, store: HashedRedisStore, limits: SessionLimits) {
-  return async function authenticate(stored: StoredSession | null, handle: string, now = Date.now()): Promise<AuthResult> {
+  return async function authenticate(stored: StoredSession | null, ref: SessionRef | null, now = Date.now()): Promise<AuthResult> {
+    if (!ref) return { ok: false, reason: 'anonymous' };
     const verdict = checkSession(stored, now, limits);
     if (!verdict.valid) return { ok: false, reason: verdict.reason };
     const user = await users.findById(verdict.userId);
     const failure = !user ? 'user_gone' : !credentialStillValid(verdict.meta, user) ? 'credential_changed' : null;
     if (failure || !user) {
       // The record outlived its right to exist: remove it (and its index entry) now.
-      await store.remove(handle);
+      await store.remove(ref);
       return { ok: false, reason: failure ?? 'user_gone' };
     }
-    return { ok: true, auth: { user, handle, meta: verdict.meta, deadlines: deadlines(verdict.meta, limits) }, touchDue: verdict.touchDue };
+    return { ok: true, auth: { user, handle: ref.handle, meta: verdict.meta, deadlines: deadlines(verdict.meta, limits) }, touchDue: verdict.touchDue };
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AuthResult, SessionAuthenticator } from './authenticate';
 import { sessionIdFromHeader } from './cookie-header';
-import { sessionHandle } from './handle';
+import { sessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** The read-only path: the session named by a request's Cookie header, read straight
@@ -9,9 +9,9 @@ import type { HashedRedisStore } from './store';
 export function sessionReader(authenticate: SessionAuthenticator, store: HashedRedisStore, cookieName: string, secrets: readonly string[]) {
   return async function readSession(cookieHeader: string | undefined): Promise<AuthResult> {
     const sid = sessionIdFromHeader(cookieHeader, cookieName, secrets);
-    if (!sid) return { ok: false, reason: 'anonymous' };
-    const handle = sessionHandle(sid);
-    return authenticate(await store.read(handle), handle);
+    const ref = sid ? sessionRef(sid) : null;
+    if (!ref) return { ok: false, reason: 'anonymous' };
+    return authenticate(await store.read(ref), ref);
   };
 }
 

@@ -3,12 +3,12 @@ import expressSession from 'express-session';
 import type { AuthContext, SessionAuthenticator } from '../../auth/session/authenticate';
 import type { SessionReader } from '../../auth/session/read';
 import { cookieValues, withoutCookie } from '../../auth/session/cookie-header';
-import { sessionHandle } from '../../auth/session/handle';
+import { newSessionId, sessionRef } from '../../auth/session/session-id';
 import { deadlines, type SessionLimits } from '../../auth/session/record';
 import type { HashedRedisStore } from '../../auth/session/store';
 import { unauthenticated } from '../errors';
 import type { SessionCookie } from '../session-cookie';
-import { sessionStarter } from '../session-start';
+import { sessionOwnerOf, sessionStarter } from '../session-start';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -49,6 +49,8 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
     resave: false,
     saveUninitialized: false,
     rolling: false,
+    // Session IDs carry their owner's routing tag (session-id.ts); sign-in names the owner.
+    genid: (req) => newSessionId(sessionOwnerOf(req)),
     cookie: { ...cookie.options, maxAge: limits.absoluteTimeoutMs },
   });
 
@@ -59,7 +61,7 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
   };
 
   async function requireAuthAsync(req: Request): Promise<void> {
-    const result = await authenticate(req.session, sessionHandle(req.sessionID));
+    const result = await authenticate(req.session, sessionRef(req.sessionID));
     if (!result.ok) throw unauthenticated();
     const { meta } = req.session;
     if (result.touchDue && meta) {
