@@ -12,7 +12,7 @@ const moduleNameMapper = {
   '^@cloakroom/server/testing$': '<rootDir>/../server/testing/index.ts',
 };
 
-const common = {
+export const common = {
   transform,
   moduleNameMapper,
   testEnvironment: 'node',
@@ -24,7 +24,15 @@ const common = {
 const config: Config = {
   projects: [
     { ...common, displayName: 'shared', rootDir: 'shared', testMatch: ['<rootDir>/src/**/*.test.ts'] },
-    { ...common, displayName: 'server', rootDir: 'server', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'server',
+      rootDir: 'server',
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+      // Tiers of their own (jest.tiers.config.ts): they start Redis Clusters, Sentinels,
+      // HAProxy and several API processes.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/topologies/', '<rootDir>/test/scale/'],
+    },
     {
       ...common,
       displayName: 'client',
