@@ -183,6 +183,11 @@ const envSchema = z.object({
   PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
   PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .nonnegative({ error: 'must be zero or more milliseconds' })
+    .default(0),
   ...limitsEnvShape,
 });
 
@@ -219,6 +224,10 @@ export interface Config {
   logLevel: string;
   passwordHash: { memoryKiB: number; timeCost: number; parallelism: number };
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long /readyz says 503 while requests are still served, before
+   *  the listener closes: enough for a load balancer's health checks to take the
+   *  instance out of the pool (SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs: number;
   /** Messages to log once the logger exists (for example the dev-secret warning). */
   warnings: string[];
 }
@@ -365,6 +374,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     passwordHash,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     warnings,
   };
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { deadPort } from '../../helpers/processes';
+import { deadPort, waitFor } from '../../helpers/processes';
 
 const run = promisify(execFile);
 
@@ -33,14 +33,6 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function node(port: number, dir: string, args: string[]): RedisNode {
   let child: ChildProcess | undefined;
