@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { sleep } from './procs';
 
 export interface Machine {
   cpuModel: string;
@@ -25,7 +26,7 @@ export async function cpuBusy(ms = 2000): Promise<number | null> {
   };
   try {
     const a = read();
-    await new Promise((r) => setTimeout(r, ms));
+    await sleep(ms);
     const b = read();
     return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
   } catch {

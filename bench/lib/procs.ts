@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deadPort } from '../../server/test/helpers/processes';
+import { freePort, sleep } from '../../server/testing/helpers';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
-/** A port nothing listens on right now (the test helpers' own). */
-export const freePort = deadPort;
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { freePort, sleep };
 
 export interface Service {
   name: string;

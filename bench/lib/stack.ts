@@ -126,19 +126,7 @@ export async function createUsers(databaseFile: string, stormAccounts: number): 
   }
 }
 
-/** Signs in over HTTP and returns the `name=value` of the session cookie. */
-export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`sign-in at ${baseUrl} answered ${res.status}: ${text}`);
-  const cookie = res.headers.getSetCookie()[0]?.split(';')[0];
-  if (!cookie) throw new Error(`sign-in at ${baseUrl} set no cookie`);
-  return cookie;
-}
+export { signIn } from '../../server/testing/helpers';
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cloakroom-bench-'));

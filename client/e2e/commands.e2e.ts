@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { createClient } from 'redis';
 import { launch, newContext } from './browser';
 import { PASSWORD, signInThroughForm, uniqueEmail } from './helpers';
-import { CLIENT_DIR, E2E_DIST_DIR, freePort, ROOT, STANDALONE_SERVER } from './stack';
+import { CLIENT_DIR, E2E_DIST_DIR, freePort, ROOT, sleep, STANDALONE_SERVER } from './stack';
 
 let browser: Browser;
 let dir: string;
@@ -73,7 +73,7 @@ async function waitUntilUp(url: string, run: Running, timeoutMs: number): Promis
     } catch {
       // not up yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${run.output()}`);
 }

@@ -8,27 +8,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from 'redis';
+import { freePort, sleep } from '../../server/testing/helpers';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CLIENT_DIR = join(ROOT, 'client');
 export const E2E_DIST_DIR = '.next-e2e';
 export const STANDALONE_SERVER = join(CLIENT_DIR, E2E_DIST_DIR, 'standalone', 'client', 'server.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort, sleep };
 
 /** Only what a child needs: nothing of the test runner's own environment leaks in. */
 const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', ...env }) as unknown as NodeJS.ProcessEnv;
@@ -57,7 +47,7 @@ async function waitFor(url: string, proc: Proc, what: string, timeoutMs = 30_000
     } catch {
       // not up yet
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
   }
   throw new Error(`${what} did not come up at ${url} within ${timeoutMs} ms:\n${proc.output()}`);
 }

@@ -14,6 +14,7 @@ import { signOut } from './auth/session/sign-out';
 import { HashedRedisStore } from './auth/session/store';
 import { userSessions } from './auth/session/user-sessions';
 import { signIn } from './auth/sign-in';
+import { userRecords } from './auth/user-records';
 import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
@@ -42,6 +43,7 @@ export function createServices(infra: Infrastructure) {
     touchIntervalMs: config.session.touchIntervalMs,
   };
   const users = usersRepository(db);
+  const records = userRecords(redis, keys, users);
   const events = securityEvents(securityEventsRepository(db), logger);
   const maxPerUser = config.session.maxPerUser;
   const store = new HashedRedisStore(redis, keys, limits, {
@@ -54,14 +56,16 @@ export function createServices(infra: Infrastructure) {
   });
   const shares = new QueueShares(config.limits.hashQueue);
   const counters = attemptCounters(redis, keys, config.limits);
-  const accountService = accounts(users, hasher, shares);
+  const accountService = accounts(users, records, hasher, shares);
   const sessions = userSessions(store, events);
-  const authenticate = sessionAuthenticator(users, store, limits);
+  const authenticate = sessionAuthenticator(records, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
   return {
     keys,
     limits,
     users,
+    /** The users' auth state in Redis: every write of it goes through `records.change`. */
+    records,
     store,
     accounts: accountService,
     sessions,
@@ -70,8 +74,8 @@ export function createServices(infra: Infrastructure) {
     devices: deviceTokens(config.session.secrets, config.deviceTrustMs),
     signIn: signIn({ counters, shares, events }),
     signOut: signOut(store, events),
-    passwordChange: passwordChange({ users, hasher, sessions, events, counters, shares }),
-    admin: userAdministration(users, rolesRepository(db), sessions, events),
+    passwordChange: passwordChange({ users, records, hasher, sessions, events, counters, shares }),
+    admin: userAdministration(users, rolesRepository(db), records, sessions, events),
     authenticate,
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,

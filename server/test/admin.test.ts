@@ -5,7 +5,7 @@ import request from 'supertest';
 import { adminUsersResponseSchema, errorBodySchema } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { createApp } from '../src/app';
-import { logInAs } from './security/helpers';
+import { signIn } from './security/helpers';
 
 /** How many admins the database holds. */
 const adminCount = async (kit: TestApp) => (await kit.infra.db.selectFrom('users').select('id').where('role', '=', 'admin').execute()).length;
@@ -85,7 +85,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
 
   test("a promotion holds on the user's very next request, on every instance: /api/me says admin and admin routes open", async () => {
     const admin = await kit.signedInAgent({ role: 'admin' });
-    const target = await logInAs(kit, await kit.createUser());
+    const target = await signIn(kit, await kit.createUser());
     const otherInstance = createApp(kit.infra).handler;
     const elsewhere = () => request(otherInstance).get('/api/admin/users').set('Cookie', target.cookie);
     await target.agent.get('/api/admin/users').expect(403);

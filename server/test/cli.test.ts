@@ -1,18 +1,18 @@
-/** The operator's command-line tools, run as real processes from source:
+/** The operator's command-line tools, run as real processes (the build `npm run user:create` runs):
  *  `user:create` (piped and prompted passwords, validation, role updates) and
  *  `db:migrate`. A user it creates signs in through the API. */
 import { spawn } from 'node:child_process';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { migrations } from '../src/db/migrations';
 import { scratchDatabase } from './helpers/databases';
-import { childEnv, deadPort, finished, ROOT, runSource, until, type Finished } from './helpers/processes';
+import { built, childEnv, deadPort, finished, ROOT, runBuilt, until, type Finished } from './helpers/processes';
 
 jest.setTimeout(60_000);
 
-const USER_CREATE = 'server/src/cli/user-create.ts';
-const MIGRATE = 'server/src/cli/migrate.ts';
+const USER_CREATE = 'cli/user-create';
+const MIGRATE = 'cli/migrate';
 
-const userCreate = (databaseUrl: string, args: string[], input = '') => runSource(USER_CREATE, args, { DATABASE_URL: databaseUrl }, input);
+const userCreate = (databaseUrl: string, args: string[], input = '') => runBuilt(USER_CREATE, args, { DATABASE_URL: databaseUrl }, input);
 
 /** One line on stderr, a non-zero exit, and nothing on stdout. */
 function expectOneLineFailure(run: Finished): void {
@@ -30,7 +30,7 @@ describe.each(testDatabases())('user:create on $name', ({ name, databaseUrl }) =
   beforeAll(async () => {
     db = await scratchDatabase(name, databaseUrl);
     // The schema the CLI writes to is the one the app reads: no isolation of its own.
-    await runSource(MIGRATE, [], { DATABASE_URL: db.url });
+    await runBuilt(MIGRATE, [], { DATABASE_URL: db.url });
     kit = await createTestApp({ databaseUrl: db.url, isolateDatabase: false });
   });
   afterAll(async () => {
@@ -95,7 +95,7 @@ describe('user:create refuses bad input', () => {
   let kit: TestApp;
   beforeAll(async () => {
     db = await scratchDatabase('sqlite', '');
-    await runSource(MIGRATE, [], { DATABASE_URL: db.url });
+    await runBuilt(MIGRATE, [], { DATABASE_URL: db.url });
     kit = await createTestApp({ databaseUrl: db.url, isolateDatabase: false });
   });
   afterAll(async () => {
@@ -153,7 +153,7 @@ describe('user:create on a terminal', () => {
    *  writes is "typed" (each line only once its prompt is showing, as a person would),
    *  and stdout is everything the terminal showed. */
   async function typeAtPrompts(email: string, typed: string[]): Promise<Finished> {
-    const command = `${process.execPath} --import tsx ${USER_CREATE} --email ${email} --role admin`;
+    const command = `${process.execPath} ${built(USER_CREATE)} --email ${email} --role admin`;
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, env: childEnv({ DATABASE_URL: db.url }) });
     const done = finished(child);
     let shown = '';
@@ -181,7 +181,7 @@ describe('user:create on a terminal', () => {
     expect(run.stdout).toMatch(/user:create: the two passwords do not match/);
     expect(run.stdout).not.toContain('typed at the terminal');
     expect(run.code).not.toBe(0);
-    const check = await runSource(USER_CREATE, ['--email', 'tty2@example.test', '--role', 'admin'], { DATABASE_URL: db.url }, '');
+    const check = await runBuilt(USER_CREATE, ['--email', 'tty2@example.test', '--role', 'admin'], { DATABASE_URL: db.url }, '');
     expect(check.stderr).toMatch(/no password on standard input/); // it would have said "exists already"
   });
 });
@@ -189,10 +189,10 @@ describe('user:create on a terminal', () => {
 test('db:migrate brings a new database up to date, then says it is', async () => {
   const db = await scratchDatabase('sqlite', '');
   try {
-    const first = await runSource(MIGRATE, [], { DATABASE_URL: db.url });
+    const first = await runBuilt(MIGRATE, [], { DATABASE_URL: db.url });
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toBe(`db:migrate: applied ${Object.keys(migrations).join(', ')} to ${db.url}\n`);
-    const second = await runSource(MIGRATE, [], { DATABASE_URL: db.url, NODE_ENV: 'production' });
+    const second = await runBuilt(MIGRATE, [], { DATABASE_URL: db.url, NODE_ENV: 'production' });
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toMatch(/is up to date\n$/);
   } finally {

@@ -2,24 +2,13 @@
  *  the Redis TTL never outlives either limit, activity extends the idle limit but never
  *  the absolute one, and reads within the touch interval write nothing. */
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import type TestAgent from 'supertest/lib/agent';
-import { sessionKeyOf } from '../src/auth/session/session-id';
+import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import { checkSession, type SessionLimits } from '../src/auth/session/record';
-import { sessionIdIn, setCookie } from './helpers/cookies';
+import { manualClock } from './helpers/clock';
+import { setCookie } from './helpers/cookies';
+import { signIn } from './helpers/sign-in';
 
 jest.setTimeout(30_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function signIn(kit: TestApp): Promise<{ agent: TestAgent; key: string; cookie: string }> {
-  const { email, password } = await kit.createUser();
-  const agent = kit.agent();
-  const res = await agent.post('/api/auth/login').send({ email, password }).expect(200);
-  const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-  const key = sessionKeyOf(kit.services.keys, sessionIdIn(cookie, kit.config.session.secrets))!;
-  return { agent, key, cookie: cookie.pair };
-}
 
 describe('with idle 2 s, absolute 5 s, touch interval 0.2 s', () => {
   let kit: TestApp;
@@ -38,58 +27,65 @@ describe('with idle 2 s, absolute 5 s, touch interval 0.2 s', () => {
     expect(await kit.infra.redis.exists(key)).toBe(0);
   });
 
-  test('activity extends the idle limit but never the absolute one; the TTL never outlives either', async () => {
-    const { key, cookie } = await signIn(kit);
-    // The cookie is sent by hand on every request: a cookie jar would itself drop it at
-    // its Expires (whole seconds, so up to 1 s early), and this is about the server's rule.
-    const me = () => kit.agent().get('/api/me').set('Cookie', cookie);
-    const first = (await me().expect(200)).body.session;
-    const expiresAt = Date.parse(first.expiresAt);
-    expect(expiresAt - Date.parse(first.createdAt)).toBe(5_000);
+  describe("the server's own limits, on the API's clock moved by hand", () => {
+    const clock = manualClock();
 
-    let lastIdle = Date.parse(first.idleExpiresAt);
-    let extended = 0;
-    let sawEnd = false;
-    // Keep using the session, well inside the idle limit, until past the absolute limit.
-    while (!sawEnd) {
-      await sleep(400);
-      const sentAt = Date.now();
-      const res = await me();
-      if (res.status === 401) {
-        // Only the absolute limit can end a session used every 0.4 s.
-        expect(sentAt).toBeGreaterThanOrEqual(expiresAt - 50);
-        expect(await kit.infra.redis.exists(key)).toBe(0);
-        sawEnd = true;
-        break;
+    test('activity extends the idle limit but never the absolute one; the TTL never outlives either', async () => {
+      const { key, cookie } = await signIn(kit);
+      // The cookie is sent by hand on every request: a cookie jar would itself drop it at
+      // its Expires (whole seconds, so up to 1 s early), and this is about the server's rule.
+      const me = () => kit.agent().get('/api/me').set('Cookie', cookie);
+      const first = (await me().expect(200)).body.session;
+      const expiresAt = Date.parse(first.expiresAt);
+      expect(expiresAt - Date.parse(first.createdAt)).toBe(5_000);
+
+      let lastIdle = Date.parse(first.idleExpiresAt);
+      let extended = 0;
+      let sawEnd = false;
+      // Keep using the session, well inside the idle limit, until past the absolute limit.
+      while (!sawEnd) {
+        clock.advance(400);
+        const sentAt = Date.now();
+        const res = await me();
+        if (res.status === 401) {
+          // Only the absolute limit can end a session used every 0.4 s.
+          expect(sentAt).toBeGreaterThanOrEqual(expiresAt - 50);
+          // Redis's record ends with it: its TTL (at most what was left of the absolute
+          // limit, checked each round) runs on Redis's own clock, so wait that out for real.
+          await sleep(Math.max(0, await kit.infra.redis.pTTL(key)) + 50);
+          expect(await kit.infra.redis.exists(key)).toBe(0);
+          sawEnd = true;
+          break;
+        }
+        expect(res.status).toBe(200);
+        expect(sentAt).toBeLessThan(expiresAt + 50);
+        const session = res.body.session;
+        expect(Date.parse(session.expiresAt)).toBe(expiresAt); // activity never moves it
+        const idle = Date.parse(session.idleExpiresAt);
+        expect(idle).toBeGreaterThanOrEqual(lastIdle);
+        if (idle > lastIdle) extended++;
+        lastIdle = idle;
+
+        const pttl = await kit.infra.redis.pTTL(key);
+        const now = Date.now();
+        // Never beyond the idle limit, and never beyond what is left of the absolute one.
+        expect(pttl).toBeLessThanOrEqual(2_000);
+        expect(pttl).toBeLessThanOrEqual(expiresAt - now + 20);
       }
-      expect(res.status).toBe(200);
-      expect(sentAt).toBeLessThan(expiresAt + 50);
-      const session = res.body.session;
-      expect(Date.parse(session.expiresAt)).toBe(expiresAt); // activity never moves it
-      const idle = Date.parse(session.idleExpiresAt);
-      expect(idle).toBeGreaterThanOrEqual(lastIdle);
-      if (idle > lastIdle) extended++;
-      lastIdle = idle;
+      expect(extended).toBeGreaterThanOrEqual(5);
+      expect(sawEnd).toBe(true);
+    });
 
-      const pttl = await kit.infra.redis.pTTL(key);
-      const now = Date.now();
-      // Never beyond the idle limit, and never beyond what is left of the absolute one.
-      expect(pttl).toBeLessThanOrEqual(2_000);
-      expect(pttl).toBeLessThanOrEqual(expiresAt - now + 20);
-    }
-    expect(extended).toBeGreaterThanOrEqual(5);
-    expect(sawEnd).toBe(true);
-  });
-
-  test('a touch keeps the cookie expiring at the absolute limit, not a fresh lifetime', async () => {
-    const { email, password } = await kit.createUser();
-    const agent = kit.agent();
-    const login = setCookie(await agent.post('/api/auth/login').send({ email, password }).expect(200), SESSION_COOKIE_PLAIN);
-    await sleep(1_200);
-    const touched = await agent.get('/api/me').expect(200);
-    const again = setCookie(touched, SESSION_COOKIE_PLAIN);
-    // Expires has one-second resolution.
-    expect(Math.abs(Date.parse(again.attributes.expires as string) - Date.parse(login.attributes.expires as string))).toBeLessThanOrEqual(1_000);
+    test('a touch keeps the cookie expiring at the absolute limit, not a fresh lifetime', async () => {
+      const { email, password } = await kit.createUser();
+      const agent = kit.agent();
+      const login = setCookie(await agent.post('/api/auth/login').send({ email, password }).expect(200), SESSION_COOKIE_PLAIN);
+      clock.advance(1_200);
+      const touched = await agent.get('/api/me').expect(200);
+      const again = setCookie(touched, SESSION_COOKIE_PLAIN);
+      // Expires has one-second resolution.
+      expect(Math.abs(Date.parse(again.attributes.expires as string) - Date.parse(login.attributes.expires as string))).toBeLessThanOrEqual(1_000);
+    });
   });
 });
 
@@ -100,6 +96,7 @@ describe('touch throttling (idle 30 s, touch interval 1 s)', () => {
   });
   afterAll(() => kit.close());
   afterEach(() => jest.restoreAllMocks());
+  const clock = manualClock();
 
   test('reads within the interval write nothing; the first read after it records the activity', async () => {
     const { agent, key } = await signIn(kit);
@@ -112,7 +109,7 @@ describe('touch throttling (idle 30 s, touch interval 1 s)', () => {
     expect(await redis.get(key)).toBe(record); // byte for byte
     const ttlBefore = await redis.pTTL(key);
 
-    await sleep(1_100);
+    clock.advance(1_100);
     const res = await agent.get('/api/me').expect(200);
     expect(set).toHaveBeenCalledTimes(1);
     const touched = JSON.parse((await redis.get(key))!);

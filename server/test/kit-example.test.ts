@@ -1,6 +1,6 @@
 // A tester's own suite against the API, using the test kit. docs/testing.md ("The test kit")
-// shows this file as it is (readme.test.ts checks that they stay the same).
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+// shows this file as it is (unit/readme.test.ts checks that they stay the same).
+import { createTestApp, sleep, testDatabases, type TestApp } from '@cloakroom/server/testing';
 
 describe.each(testDatabases())('my feature on $name', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -34,7 +34,7 @@ test('short session limits, for expiry tests', async () => {
   const kit = await createTestApp({ env: { SESSION_IDLE_TIMEOUT: '1', SESSION_ABSOLUTE_TIMEOUT: '3' } });
   try {
     const { agent } = await kit.signedInAgent();
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await sleep(1_200);
     await agent.get('/api/me').expect(401);
   } finally {
     await kit.close();

@@ -35,7 +35,7 @@ const SUITES = [
     .readdirSync(path.join(ROOT, 'server/test/security'))
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => `server/test/security/${f}`),
-  'client/lib/page-gate.test.ts',
+  'client/test/page-gate.test.ts',
 ];
 
 test.each(SUITES)('%s takes its API from the kit (or createApp().handler), never the bare Express app', (file) => {

@@ -1,5 +1,5 @@
 // Reading what the app logged, with the test kit. docs/testing.md ("What the kit logs")
-// shows this file as it is (readme.test.ts checks that they stay the same).
+// shows this file as it is (unit/readme.test.ts checks that they stay the same).
 import { createTestApp } from '@cloakroom/server/testing';
 
 interface LogLine {

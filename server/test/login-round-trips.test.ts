@@ -4,7 +4,7 @@
  *  the address's, because on Redis Cluster the two live in different hash slots
  *  (auth/attempts.ts). A sign-out and the end of one's own session delete once. */
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import { startRedisServer, type RedisServer } from './faults/helpers/redis-server';
 import { setCookie } from './helpers/cookies';
 import { routingTag } from '../src/redis/keys';
@@ -43,7 +43,7 @@ let markers = 0;
 async function costOf(work: () => Promise<unknown>) {
   monitor.reset();
   await work();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   const name = `cloakroom-marker-${++markers}`;
   await monitor.settle(() => kit.infra.redis.sendCommand(['ECHO', name]), name);
   const sent = monitor.from(appClient).filter((c) => !c.args.includes(name));

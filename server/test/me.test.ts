@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { meResponseSchema, publicUserSchema, SESSION_COOKIE_PLAIN, sessionInfoSchema } from '@cloakroom/shared';
 import signature from 'cookie-signature';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { sessionIdIn, setCookie } from './helpers/cookies';
 import { routingTag } from '../src/redis/keys';
+import { dropUserRecords } from '../src/auth/user-records';
+import { signIn } from './helpers/sign-in';
 
 describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -14,18 +15,15 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   });
   afterAll(() => kit.close());
 
-  async function signIn() {
+  async function signInTimed() {
     const who = await kit.createUser({ name: 'Mo' });
-    const agent = kit.agent();
     const before = Date.now();
-    const res = await agent.post('/api/auth/login').send({ email: who.email, password: who.password }).expect(200);
-    const after = Date.now();
-    const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-    return { ...who, agent, cookie, sid: sessionIdIn(cookie, kit.config.session.secrets), before, after };
+    const signedIn = await signIn(kit, who);
+    return { ...signedIn, before, after: Date.now() };
   }
 
   test('200 {user, session} in exactly the contract shape', async () => {
-    const { agent, user, email, sid, before, after } = await signIn();
+    const { agent, user, email, sid, before, after } = await signInTimed();
     const res = await agent.get('/api/me').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const body = meResponseSchema.strict().parse(res.body);
@@ -51,7 +49,7 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   });
 
   test('401 with a tampered signature, a forged ID, or a cookie signed by another secret', async () => {
-    const { cookie, sid } = await signIn();
+    const { setCookie: cookie, sid } = await signIn(kit);
     const secret = kit.config.session.secrets[0];
     const tampered = `${cookie.value.slice(0, -2)}${cookie.value.endsWith('AA') ? 'BB' : 'AA'}`;
     const cases = [
@@ -71,23 +69,33 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
   });
 
   test('two session cookies in one request (cookie tossing) count as signed out', async () => {
-    const a = await signIn();
-    const b = await signIn();
-    await kit.agent().get('/api/me').set('Cookie', `${a.cookie.pair}; ${b.cookie.pair}`).expect(401);
-    await kit.agent().get('/api/me').set('Cookie', `${a.cookie.pair}; ${a.cookie.pair}`).expect(401);
-    await kit.agent().get('/api/me').set('Cookie', `other=1; ${a.cookie.pair}`).expect(200);
+    const a = await signIn(kit);
+    const b = await signIn(kit);
+    await kit.agent().get('/api/me').set('Cookie', `${a.cookie}; ${b.cookie}`).expect(401);
+    await kit.agent().get('/api/me').set('Cookie', `${a.cookie}; ${a.cookie}`).expect(401);
+    await kit.agent().get('/api/me').set('Cookie', `other=1; ${a.cookie}`).expect(200);
   });
 
   test('a role change shows on the very next request', async () => {
-    const { agent, user } = await signIn();
+    const { agent, user } = await signIn(kit);
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('user');
-    await kit.infra.db.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+    await kit.services.admin.changeRole('test', user.id, 'admin', { ip: null, userAgent: null });
     expect((await agent.get('/api/me').expect(200)).body.user.role).toBe('admin');
   });
 
+  test('an edit made by hand in SQL shows once the user records are dropped (the documented gap)', async () => {
+    const { agent, user } = await signIn(kit, await kit.createUser({ name: 'Mo' }));
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Mo');
+    await kit.infra.db.updateTable('users').set({ name: 'Edited By Hand' }).where('id', '=', user.id).execute();
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Mo');
+    await dropUserRecords(kit.infra.redis, kit.services.keys);
+    expect((await agent.get('/api/me').expect(200)).body.user.name).toBe('Edited By Hand');
+  });
+
   test('a user who no longer exists is signed out, and the session record goes too', async () => {
-    const { agent, user, sid } = await signIn();
-    await kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute();
+    const { agent, user, sid } = await signIn(kit);
+    await agent.get('/api/me').expect(200);
+    await kit.services.records.change(user.id, () => kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute());
     await agent.get('/api/me').expect(401);
     const handle = createHash('sha256').update(sid).digest('base64url');
     expect(await kit.infra.redis.exists(kit.services.keys.session(routingTag(user.id), handle))).toBe(0);

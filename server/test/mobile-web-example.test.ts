@@ -1,5 +1,5 @@
 // A mobile-web app on another origin, calling the API with the typed client. The README's
-// "Mobile-web clients" section shows this file as it is (readme.test.ts checks that they
+// "Mobile-web clients" section shows this file as it is (unit/readme.test.ts checks that they
 // stay the same); in the app itself, `fetch` is the browser's own.
 import { createApiClient } from '@cloakroom/shared';
 import { browserFetch, createTestApp } from '@cloakroom/server/testing';

@@ -5,7 +5,7 @@ import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import express from 'express';
 import request from 'supertest';
 import type { SessionData } from 'express-session';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../src/auth/session/handle';
 import { routingTag } from '../src/redis/keys';
 import { newSessionId, sessionKeyOf, sessionRef } from '../src/auth/session/session-id';
@@ -14,6 +14,7 @@ import { sessionMiddleware } from '../src/http/middleware/session';
 import { sessionCookie } from '../src/http/session-cookie';
 import { sessionIdIn, setCookie } from './helpers/cookies';
 import { dumpPrefix } from './helpers/redis';
+import { signIn } from './helpers/sign-in';
 
 let kit: TestApp;
 beforeAll(async () => {
@@ -21,17 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => kit.close());
 
-async function signIn(app = kit) {
-  const who = await app.createUser();
-  const res = await app.agent().post('/api/auth/login').send({ email: who.email, password: who.password }).expect(200);
-  const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-  const sid = sessionIdIn(cookie, app.config.session.secrets);
-  return { ...who, cookie, sid, handle: sessionHandle(sid), key: sessionKeyOf(app.services.keys, sid)! };
-}
-
 describe('what Redis holds', () => {
   test('no key and no value contains a session ID, a cookie value, a password or a hash', async () => {
-    const sessions = await Promise.all([signIn(), signIn(), signIn()]);
+    const sessions = await Promise.all([signIn(kit), signIn(kit), signIn(kit)]);
     const agent = kit.agent();
     const reg = await agent
       .post('/api/auth/register')
@@ -43,7 +36,7 @@ describe('what Redis holds', () => {
     const dump = await dumpPrefix(kit);
     const everything = dump.map((e) => `${e.key}\n${e.content}`).join('\n');
     expect(dump.filter((e) => e.key.includes(':sess:'))).toHaveLength(4);
-    for (const secret of [...sessions.flatMap((s) => [s.sid, s.cookie.value.slice(2), s.password]), regSid, 'registered passphrase', '$argon2']) {
+    for (const secret of [...sessions.flatMap((s) => [s.sid, s.setCookie.value.slice(2), s.password]), regSid, 'registered passphrase', '$argon2']) {
       expect(everything).not.toContain(secret);
     }
     // Each record sits under its owner's routing tag and the SHA-256 handle of its ID.
@@ -51,7 +44,7 @@ describe('what Redis holds', () => {
   });
 
   test('a record knows its user, its start and last activity, and nothing about credentials', async () => {
-    const { key, user } = await signIn();
+    const { key, user } = await signIn(kit);
     const record = JSON.parse((await kit.infra.redis.get(key))!);
     expect(record.passport).toEqual({ user: user.id });
     // Bound to the credential the sign-in verified (issue 8.1).
@@ -71,7 +64,7 @@ describe('the store never resurrects a session', () => {
   const saved = (sid: string, sess: object) => store().set(sid, sess as SessionData);
 
   test('a save of an existing session after its destroy writes nothing (no record, no index entry)', async () => {
-    const { sid, key, handle, user } = await signIn();
+    const { sid, key, handle, user } = await signIn(kit);
     const stale = JSON.parse((await kit.infra.redis.get(key))!);
     await store().destroy(sid);
     expect(await kit.infra.redis.exists(key)).toBe(0);
@@ -103,7 +96,7 @@ describe('the store never resurrects a session', () => {
   });
 
   test('a save of a session already past its end removes it instead', async () => {
-    const { sid, key } = await signIn();
+    const { sid, key } = await signIn(kit);
     const record = JSON.parse((await kit.infra.redis.get(key))!);
     record.meta.lastSeenAt = record.meta.createdAt = Date.now() - kit.config.session.absoluteTimeoutMs - 1;
     await saved(sid, record);
@@ -163,20 +156,20 @@ describe('over HTTP: a slow request that finishes after logout', () => {
 
   test('cannot bring the session back', async () => {
     const { cookie, key } = await signIn(slowKit);
-    const res = await runSlow(cookie.pair, async () => {
-      await request(outer).post('/api/auth/logout').set('Cookie', cookie.pair).expect(204);
+    const res = await runSlow(cookie, async () => {
+      await request(outer).post('/api/auth/logout').set('Cookie', cookie).expect(204);
       expect(await slowKit.infra.redis.exists(key)).toBe(0);
     });
     expect(res.status).toBe(200); // it was signed in when it began
     expect(await slowKit.infra.redis.exists(key)).toBe(0);
-    await request(outer).get('/api/me').set('Cookie', cookie.pair).expect(401);
+    await request(outer).get('/api/me').set('Cookie', cookie).expect(401);
   });
 
   test("control: without the logout, the slow request's write does land", async () => {
     const { cookie, key } = await signIn(slowKit);
     const before = JSON.parse((await slowKit.infra.redis.get(key))!).meta.lastSeenAt;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const res = await runSlow(cookie.pair, async () => undefined);
+    await sleep(5);
+    const res = await runSlow(cookie, async () => undefined);
     expect(res.status).toBe(200);
     expect(JSON.parse((await slowKit.infra.redis.get(key))!).meta.lastSeenAt).toBeGreaterThan(before);
   });

@@ -1,5 +1,5 @@
 /** A start-up that cannot work stops with one line naming the real cause and what to do
- *  (the real process, from source), not a generic "not answering": a Redis database
+ *  (the real process, built), not a generic "not answering": a Redis database
  *  number out of range, an unknown host, a database that does not exist, a user
  *  PostgreSQL refuses or that may not create tables, an SQLite path that cannot be
  *  written, a port already taken. */
@@ -13,15 +13,15 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabases } from '@cloakroom/server/testing';
 import { scratchDatabase } from './helpers/databases';
-import { childEnv, finished, ROOT, spawnSource, type Finished } from './helpers/processes';
+import { built, childEnv, finished, ROOT, spawnBuilt, type Finished } from './helpers/processes';
 
 jest.setTimeout(60_000);
 
-const MAIN = 'server/src/main.ts';
+const MAIN = 'main';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE = { SESSION_SECRET: randomBytes(32).toString('base64url'), DATABASE_URL: 'sqlite::memory:', REDIS_URL, PORT: '0' };
 
-const start = (env: Record<string, string>) => finished(spawnSource(MAIN, [], { ...BASE, ...env }));
+const start = (env: Record<string, string>) => finished(spawnBuilt(MAIN, [], { ...BASE, ...env }));
 
 /** Exit 69 (a service is unusable) with one line on stderr and no stack. */
 function causeLine(run: Finished): string {
@@ -93,7 +93,7 @@ describe('SQLite', () => {
     fs.chmodSync(scratch, 0o755);
     // root may write anywhere, so under root the API runs as an ordinary user.
     const asRoot = process.getuid?.() === 0;
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, [built(MAIN)], {
       cwd: ROOT,
       env: childEnv({ ...BASE, HOME: scratch, DATABASE_URL: `sqlite:${folder}/users.db` }),
       stdio: 'pipe',

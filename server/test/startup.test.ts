@@ -1,19 +1,19 @@
-/** Starting the API as a real process (from source, no build needed): it fails fast
+/** Starting the API as a real process (the build `npm run start:api` runs): it fails fast
  *  with one line saying what is missing and how to start it, and otherwise serves. */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import request from 'supertest';
 import { testDatabases } from '@cloakroom/server/testing';
 import { scratchDatabase } from './helpers/databases';
-import { deadPort, finished, spawnSource, until, type Finished } from './helpers/processes';
+import { deadPort, finished, spawnBuilt, until, type Finished } from './helpers/processes';
 
 jest.setTimeout(60_000);
 
-const MAIN = 'server/src/main.ts';
+const MAIN = 'main';
 const SECRET = randomBytes(32).toString('base64url');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const start = (env: Record<string, string>) => finished(spawnSource(MAIN, [], { SESSION_SECRET: SECRET, DATABASE_URL: 'sqlite::memory:', REDIS_URL, ...env }));
+const start = (env: Record<string, string>) => finished(spawnBuilt(MAIN, [], { SESSION_SECRET: SECRET, DATABASE_URL: 'sqlite::memory:', REDIS_URL, ...env }));
 
 /** Exits non-zero with exactly one line on stderr, and nothing that looks like a stack. */
 function expectOneLine(run: Finished): string {
@@ -32,7 +32,7 @@ test('Redis not answering: exits within seconds, naming the refused connection, 
   expect(line).toContain(`Redis is not answering at redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`);
   expect(line).toContain('docker compose up local-redis');
   expect(line).toContain('redis-server');
-  // The connection attempt is bounded at 3 s; the rest is starting Node and tsx.
+  // The connection attempt is bounded at 3 s; the rest is starting Node.
   expect(run.ms).toBeLessThan(15_000);
 });
 
@@ -60,7 +60,7 @@ test('production without a session secret: refuses to start, one line', async ()
 describe('with Redis and a database', () => {
   test.each(testDatabases())('starts on $name, answers /healthz and /readyz, stops cleanly on SIGTERM', async ({ name, databaseUrl }) => {
     const db = await scratchDatabase(name, databaseUrl);
-    const child = spawnSource(MAIN, [], {
+    const child = spawnBuilt(MAIN, [], {
       SESSION_SECRET: SECRET,
       DATABASE_URL: db.url,
       REDIS_URL,
@@ -89,7 +89,7 @@ describe('with Redis and a database', () => {
   });
 
   test('development without a secret: starts with the dev secret and warns', async () => {
-    const child = spawnSource(MAIN, [], { DATABASE_URL: 'sqlite::memory:', REDIS_URL, PORT: '0', REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:` });
+    const child = spawnBuilt(MAIN, [], { DATABASE_URL: 'sqlite::memory:', REDIS_URL, PORT: '0', REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:` });
     const done = finished(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

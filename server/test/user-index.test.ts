@@ -2,7 +2,7 @@
  *  user's sessions without scanning the keyspace, and stays clean as sessions end by
  *  logout, by expiry, or by disappearing. */
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
-import { createTestApp, type TestApp, type TestUser } from '@cloakroom/server/testing';
+import { createTestApp, sleep, type TestApp, type TestUser } from '@cloakroom/server/testing';
 import type TestAgent from 'supertest/lib/agent';
 import { sessionHandle } from '../src/auth/session/handle';
 import { routingTag } from '../src/redis/keys';
@@ -79,9 +79,9 @@ test('sessions that expire leave the index, and an index with no live session ex
   try {
     const ann = await kit.createUser();
     const old = await sessionOf(kit, ann);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     const young = await sessionOf(kit, ann);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // `old` has now idled out
+    await sleep(600); // `old` has now idled out
     // A write for any session of the user prunes the ended ones from the index.
     await young.agent.get('/api/me').expect(200);
     const index = kit.services.keys.userSessions(ann.user.id);
@@ -89,7 +89,7 @@ test('sessions that expire leave the index, and an index with no live session ex
     expect((await kit.services.sessions.list(ann.user)).map((s) => s.handle)).toEqual([young.handle]);
     expect(old.handle).not.toBe(young.handle);
 
-    await new Promise((resolve) => setTimeout(resolve, 1_200)); // everything has idled out
+    await sleep(1_200); // everything has idled out
     expect(await kit.services.sessions.list(ann.user)).toEqual([]);
     expect(await kit.infra.redis.exists(index)).toBe(0);
   } finally {

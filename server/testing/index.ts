@@ -12,3 +12,4 @@ export { createTestApp, testDatabases, type TestApp, type TestAppOptions, type T
 export { browserFetch, type BrowserFetch, type BrowserFetchOptions } from './browser-fetch';
 export { contractCheck, type ContractCheck, type Exchange } from './contract';
 export { ContractViolation, takeContractViolations } from './violations';
+export { closeServer, freePort, listenOn, serve, signIn, sleep } from './helpers';

@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -29,6 +28,7 @@ import {
   type UserRow,
 } from '@cloakroom/server';
 import { browserFetch, type BrowserFetch } from './browser-fetch';
+import { closeServer, listenOn } from './helpers';
 import { checkAgainstContract, contractCheckFor } from './violations';
 import { recording } from './recorder';
 
@@ -45,6 +45,12 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the app's log lines in memory (see `logs()`); otherwise logging is silent. */
   captureLogs?: boolean;
+  /** Told the text of every SQL statement the app runs (to count queries). */
+  onQuery?: (sql: string) => void;
+  /** Another instance of that app: the same Redis prefix, session secret and database
+   *  (which must then be a file or PostgreSQL, not `sqlite::memory:`). close() leaves
+   *  the shared data to that app's own close(). */
+  shareWith?: TestApp;
 }
 
 export interface TestUserInput {
@@ -73,6 +79,8 @@ export interface TestApp {
   infra: Infrastructure;
   /** This app's Redis key prefix; everything it writes starts with it. */
   prefix: string;
+  /** PostgreSQL: the schema this app's tables live in, when it has one of its own. */
+  schema: string | undefined;
   /** A fresh supertest agent with its own cookie jar. */
   agent(): TestAgent;
   /** The handler listening on 127.0.0.1 (started on first call, stopped by close()):
@@ -143,14 +151,16 @@ async function createSchema(url: string): Promise<{ schema: string; drop: () => 
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  const databaseUrl = options.databaseUrl ?? 'sqlite::memory:';
+  const shared = options.shareWith;
+  const prefix = shared?.prefix ?? `test:${randomBytes(6).toString('hex')}:`;
+  const databaseUrl = shared?.config.databaseUrl ?? options.databaseUrl ?? 'sqlite::memory:';
+  if (databaseUrl === 'sqlite::memory:' && shared) throw new Error('test kit: shareWith needs a database in a file or PostgreSQL');
   // A suite that names a Sentinel set or a Cluster uses it instead of the default Redis.
   const topology = options.env?.REDIS_SENTINELS !== undefined || options.env?.REDIS_CLUSTER_NODES !== undefined;
   const env: Record<string, string> = {
     ...TEST_ENV,
     ...(topology ? {} : { REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
-    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    SESSION_SECRET: shared ? shared.config.session.secrets.join(',') : randomBytes(32).toString('base64url'),
     ...options.env,
     REDIS_PREFIX: prefix,
     DATABASE_URL: databaseUrl,
@@ -167,8 +177,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const logger = createLogger(config.logLevel, options.captureLogs ? sink : undefined);
 
-  const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false ? await createSchema(databaseUrl) : undefined;
-  const infra = await connectInfrastructure(config, logger, pgSchema ? { schema: pgSchema.schema } : {});
+  const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false && !shared ? await createSchema(databaseUrl) : undefined;
+  const schema = pgSchema?.schema ?? shared?.schema;
+  const infra = await connectInfrastructure(config, logger, {
+    ...(schema ? { schema } : {}),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   const api = createApp(infra);
   const { services } = api;
   // The document as the API serves it, fetched through the unchecked handler.
@@ -182,12 +196,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   let server: http.Server | undefined;
   let baseUrl: Promise<string> | undefined;
-  const listen = () =>
-    (baseUrl ??= new Promise<string>((resolve, reject) => {
-      server = http.createServer(handler);
-      server.on('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
-    }));
+  const listen = () => (baseUrl ??= listenOn((server = http.createServer(handler))));
 
   const kit: TestApp = {
     handler,
@@ -196,6 +205,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     services,
     infra,
     prefix,
+    schema,
     agent: () => request.agent(handler),
     listen,
 
@@ -224,11 +234,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs: () => lines.join(''),
 
     async close() {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server!.close(resolve));
-      }
-      if (infra.redis.isReady) {
+      if (server) await closeServer(server);
+      if (infra.redis.isReady && !shared) {
         // One DEL per key: on a Cluster the keys of one batch live in many slots.
         for await (const keys of scanKeys(infra.redis, `${prefix}*`)) await Promise.all(keys.map((key) => infra.redis.del(key)));
       }

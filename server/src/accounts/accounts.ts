@@ -1,6 +1,7 @@
 import type { HashRequester, QueueShares } from '../auth/passwords/queue-shares';
 import { hashingFor, type PasswordHasher } from '../auth/passwords/hasher';
 import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy';
+import type { UserRecords } from '../auth/user-records';
 import type { Role, UserRow, UsersRepository } from '../db/users';
 
 export type RegisterResult =
@@ -16,7 +17,7 @@ const QUEUE_RETRY_MS = 1000;
 
 /** Accounts: creating users and checking their credentials. Knows nothing of HTTP or
  *  sessions; inputs are already validated and normalised by the shared schemas. */
-export function accounts(users: UsersRepository, hasher: PasswordHasher, shares?: QueueShares) {
+export function accounts(users: UsersRepository, records: UserRecords, hasher: PasswordHasher, shares?: QueueShares) {
   return {
     /** Creates the account, then runs `begin` (the caller's sign-in). A sign-up is all or
      *  nothing: if `begin` fails (the session store is away), the new row is removed
@@ -44,7 +45,10 @@ export function accounts(users: UsersRepository, hasher: PasswordHasher, shares?
       try {
         await begin(created);
       } catch (err) {
-        await users.remove(created.id);
+        // A deletion, like every change of the user's auth state, goes through the record.
+        // Redis being away is the usual reason `begin` failed, and the row must go anyway:
+        // no session of the new account was ever checked, so no record of it can exist.
+        await records.change(created.id, () => users.remove(created.id)).catch(() => users.remove(created.id));
         throw err;
       }
       return { ok: true, user: created };

@@ -4,6 +4,8 @@ import { hashingFor, type PasswordHasher } from '../auth/passwords/hasher';
 import { passwordProblems, type PasswordProblem } from '../auth/passwords/policy';
 import type { QueueShares } from '../auth/passwords/queue-shares';
 import type { UserSessions } from '../auth/session/user-sessions';
+import type { UserRecords } from '../auth/user-records';
+import type { UserState } from '../auth/user-state';
 import { accountKey } from '../auth/sign-in';
 import type { UserRow, UsersRepository } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
@@ -25,29 +27,34 @@ const QUEUE_RETRY_MS = 1000;
  *      one verification from their budgets (the same as sign-in's);
  *   3. the current password (re-authentication);
  *   4. the new hash, `passwordChangedAt` and a new credential version in one UPDATE, only
- *      if the credential is still the one just verified: every session bound to the old
- *      one is dead wherever it is checked, even one a racing sign-in writes later;
+ *      if the credential is still the one just verified, through the user's Redis record
+ *      (`records.change`): every session bound to the old one is dead wherever it is
+ *      checked, from the very next request, even one a racing sign-in writes later;
  *   5. every session but `keep` deleted from Redis, and the audit trail.
  * The caller then starts the current session afresh under a new ID, bound to the new
  * credential. Nothing is written unless both passwords pass.
  */
 export function passwordChange(deps: {
   users: UsersRepository;
+  records: UserRecords;
   hasher: PasswordHasher;
   sessions: UserSessions;
   events: SecurityEvents;
   counters: AttemptCounters;
   shares: QueueShares;
 }) {
-  const { users, hasher, sessions, events, counters, shares } = deps;
+  const { users, records, hasher, sessions, events, counters, shares } = deps;
 
   return async function change(
-    user: UserRow,
+    caller: UserState,
     input: { currentPassword: string; newPassword: string },
     context: { keep: string; client: SignInClient },
   ): Promise<PasswordChangeResult> {
-    const problems = passwordProblems(input.newPassword, { email: user.email });
+    const problems = passwordProblems(input.newPassword, { email: caller.email });
     if (problems.length) return { ok: false, reason: 'weak_password', problems };
+    // The hash is never in the user's Redis record: the row, read now.
+    const user = await users.findById(caller.id);
+    if (!user) return { ok: false, reason: 'invalid_credentials' };
 
     const requester = { account: accountKey(user.email), address: context.client.addressKey };
     const leave = shares.enter(requester);
@@ -67,7 +74,7 @@ export function passwordChange(deps: {
     }
 
     const now = Date.now();
-    const credentialVersion = await users.changePassword(user.id, passwordHash, user.credentialVersion, now);
+    const credentialVersion = await records.change(user.id, () => users.changePassword(user.id, passwordHash, user.credentialVersion, now));
     // Changed by someone else since this request read the row: the password just
     // verified is no longer the current one.
     if (credentialVersion === null) return { ok: false, reason: 'invalid_credentials' };

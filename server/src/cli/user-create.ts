@@ -5,7 +5,8 @@
  *  the first admin. The password comes from
  *  standard input when it is piped, or is prompted for twice without echo on a
  *  terminal; it is validated exactly as registration validates it and never printed.
- *  Needs only the database, not Redis. */
+ *  Needs the database and the API's Redis: a role change goes through the user's Redis
+ *  record (auth/user-records.ts), so the user's very next request sees it. */
 import { parseArgs } from 'node:util';
 import { emailSchema, registerBodySchema, roleSchema } from '@cloakroom/shared';
 import type { z } from 'zod';
@@ -13,6 +14,7 @@ import pino from 'pino';
 import { accounts } from '../accounts/accounts';
 import { roleChanges } from '../admin/users';
 import { createPasswordHasher } from '../auth/passwords/hasher';
+import { userRecords } from '../auth/user-records';
 import { PASSWORD_PROBLEM_MESSAGES } from '../auth/passwords/policy';
 import { loadDatabaseConfig } from '../config/env';
 import { rolesRepository } from '../db/roles';
@@ -22,6 +24,7 @@ import { securityEvents } from '../events/security-events';
 import { connectDatabase } from '../infrastructure';
 import { createLogger } from '../logging/logger';
 import { readNewPassword } from './password-input';
+import { connectCliRedis } from './redis';
 import { CliError, runCli } from './run';
 
 const USAGE = 'usage: npm run user:create -- --email <email> --role admin|user [--name <name>]';
@@ -68,11 +71,16 @@ runCli('user:create', async () => {
   const args = parseArguments(process.argv.slice(2));
   const config = loadDatabaseConfig();
   const { db } = await connectDatabase(config.databaseUrl);
+  const users = usersRepository(db);
+  const { redis, keys } = await connectCliRedis().catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
+  const records = userRecords(redis, keys, users);
   try {
-    const users = usersRepository(db);
     // The tool's one line goes to stdout; a failed audit write is reported on stderr.
     const events = securityEvents(securityEventsRepository(db), createLogger('warn', pino.destination(2)));
-    const changeRole = roleChanges(rolesRepository(db), events);
+    const changeRole = roleChanges(rolesRepository(db), records, events);
     const setRole = async (user: UserRow): Promise<string> => {
       if (user.role === args.role) return `${describe(user)} exists already; nothing changed`;
       const result = await changeRole('cli', user.id, args.role, OPERATOR);
@@ -87,12 +95,12 @@ runCli('user:create', async () => {
     const password = await readNewPassword();
     const body = check(registerBodySchema, { email: args.email, password, name: args.name }, 'password');
     const hasher = await createPasswordHasher(config.passwordHash, 1);
-    const result = await accounts(users, hasher).register({ ...body, role: args.role });
+    const result = await accounts(users, records, hasher).register({ ...body, role: args.role });
     if (result.ok) return `created ${describe(result.user)}`;
     if (result.reason === 'weak_password') throw new CliError(`password: ${result.problems.map((p) => PASSWORD_PROBLEM_MESSAGES[p]).join('; ')}`);
     // Someone created the same email since we looked: treat it as the update it now is.
     return await setRole((await users.findByEmail(args.email))!);
   } finally {
-    await db.destroy();
+    await Promise.allSettled([redis.close(), db.destroy()]);
   }
 });

@@ -320,6 +320,24 @@ function redisDescription(t: RedisTopology): string {
   return t.kind === 'sentinel' ? `sentinel://${list(t.sentinels)}/${t.name}` : `cluster://${list(t.nodes)}`;
 }
 
+/** The Redis the command-line tools that touch users' Redis records (user:create,
+ *  user-records:drop) share with the API, validated exactly as the server validates it. */
+export function loadRedisConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'redis'> {
+  const e = parseEnv(
+    envSchema.pick({
+      REDIS_URL: true,
+      REDIS_SENTINELS: true,
+      REDIS_SENTINEL_NAME: true,
+      REDIS_CLUSTER_NODES: true,
+      REDIS_PREFIX: true,
+      REDIS_TIMEOUT_MS: true,
+    }),
+    source,
+  );
+  const topology = redisTopology(e, source);
+  return { redis: { url: redisDescription(topology), topology, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS } };
+}
+
 /** Parses the environment once, at start. Throws ConfigError naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, source);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database as SQLiteDatabase, Statement as SQLiteStatement } from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type LogEvent, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -10,6 +10,9 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export interface DatabaseOptions {
   /** PostgreSQL only: a schema to use instead of `public` (test isolation). */
   schema?: string;
+  /** Told the text of every SQL statement run, however it is run (Kysely or the SQLite
+   *  statement of users.findById): how tests count queries. */
+  onQuery?: (sql: string) => void;
 }
 
 export function databaseKind(url: string): DatabaseKind {
@@ -59,7 +62,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     const { default: SQLite } = await import('better-sqlite3');
     // A locked database blocks the event loop while better-sqlite3 waits, so keep the
     // wait short; WAL lets readers proceed while a writer holds the lock.
-    const sqlite = new SQLite(sqliteFile(url), { timeout: 500 });
+    const sqlite = new SQLite(sqliteFile(url), { timeout: 500, ...(options.onQuery ? { verbose: (text: unknown) => options.onQuery!(String(text)) } : {}) });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
@@ -79,7 +82,13 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   // An idle client losing its connection emits 'error' on the pool; unhandled, it
   // would crash the process. Queries report the outage themselves.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  const onQuery = options.onQuery;
+  const log =
+    onQuery &&
+    ((event: LogEvent) => {
+      if (event.level === 'query') onQuery(event.query.sql);
+    });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, ...(log ? { log } : {}) });
 }
 
 /** Answers quickly whether the database responds (readiness, start-up check). */

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { listen, request, within } from './helpers/load';
+import { createTestApp, serve, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { request, within } from './helpers/load';
 import { tcpProxy, type TcpProxy } from './helpers/tcp-proxy';
 
 interface Outage {
@@ -60,14 +60,14 @@ jest.setTimeout(20_000);
 describe.each(testDatabases())('database unavailable ($name)', ({ name, databaseUrl }) => {
   let outage: Outage;
   let kit: TestApp;
-  let http: Awaited<ReturnType<typeof listen>>;
+  let http: Awaited<ReturnType<typeof serve>>;
 
   beforeAll(async () => {
     outage = name === 'sqlite' ? await sqliteOutage() : await postgresOutage(databaseUrl);
     // A real lockout threshold (the kit's default is effectively off), so that counting
     // failed-over attempts would show.
     kit = await createTestApp({ databaseUrl: outage.databaseUrl, captureLogs: true, env: { LOCKOUT_THRESHOLD: '3' } });
-    http = await listen(kit.handler);
+    http = await serve(kit.handler);
   });
 
   afterAll(async () => {

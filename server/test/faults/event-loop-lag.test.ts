@@ -7,8 +7,9 @@
  * event loop is blocked in bursts longer than REDIS_TIMEOUT_MS while Redis is healthy:
  * sign-ins, /api/me and sign-outs all succeed, and no request gets 503.
  */
-import { hammer, request, sleep } from './helpers/load';
-import { faultStack, signIn, watchForCrashes, type FaultStack } from './helpers/stack';
+import { hammer, request } from './helpers/load';
+import { faultStack, watchForCrashes, type FaultStack } from './helpers/stack';
+import { signIn, sleep } from '@cloakroom/server/testing';
 
 const TIMEOUT_MS = 200;
 jest.setTimeout(30_000);

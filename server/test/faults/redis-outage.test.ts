@@ -5,8 +5,9 @@
  * in the same process, with the same sessions (this Redis keeps an append-only file).
  */
 import type { MeResponse } from '@cloakroom/shared';
-import { hammer, request, sleep, within, type Sample } from './helpers/load';
-import { faultStack, signIn, watchForCrashes, type FaultStack } from './helpers/stack';
+import { hammer, request, within, type Sample } from './helpers/load';
+import { faultStack, watchForCrashes, type FaultStack } from './helpers/stack';
+import { signIn, sleep } from '@cloakroom/server/testing';
 
 let stack: FaultStack;
 const crashes = watchForCrashes();

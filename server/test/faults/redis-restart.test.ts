@@ -5,7 +5,8 @@
  */
 import type { MeResponse } from '@cloakroom/shared';
 import { request, within } from './helpers/load';
-import { faultStack, signIn as signInAt, type FaultStack } from './helpers/stack';
+import { signIn as signInAt } from '@cloakroom/server/testing';
+import { faultStack, type FaultStack } from './helpers/stack';
 
 let stack: FaultStack;
 

@@ -5,8 +5,9 @@
  * quickly with 503 (bounded by REDIS_TIMEOUT_MS), must not pile up behind the silent
  * connection, public routes must keep answering, and service must resume by itself.
  */
-import { hammer, request, sleep, within, type Sample } from './helpers/load';
-import { faultStack, signIn, watchForCrashes, type FaultStack } from './helpers/stack';
+import { hammer, request, within, type Sample } from './helpers/load';
+import { faultStack, watchForCrashes, type FaultStack } from './helpers/stack';
+import { signIn, sleep } from '@cloakroom/server/testing';
 
 const TIMEOUT_MS = 500;
 /** The bound a request may take while Redis is silent: the timeout plus the watchdog's

@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of the real process (src/main.ts under tsx, no build needed): on
+ * Graceful shutdown of the real process (server/dist/main.js, as production runs it): on
  * SIGTERM or SIGINT it stops accepting connections, lets every request already in flight
  * finish with its real answer, closes Redis and the database, and exits 0.
  */
@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createClient } from 'redis';
 import { scratchDatabase } from '../helpers/databases';
-import { finished, spawnSource, type Finished } from '../helpers/processes';
+import { finished, spawnBuilt, type Finished } from '../helpers/processes';
+import { sleep } from '@cloakroom/server/testing';
 
 jest.setTimeout(60_000);
 
@@ -34,9 +35,9 @@ interface Api {
   exit: Promise<Finished>;
 }
 
-/** Starts the API from source on a free port and waits for its "listening" line. */
+/** Starts the built API on a free port and waits for its "listening" line. */
 async function startApi(): Promise<Api> {
-  const child = spawnSource('server/src/main.ts', [], {
+  const child = spawnBuilt('main', [], {
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -130,10 +131,10 @@ test('SIGTERM with 100 requests in flight: all of them complete, then the proces
   // 100 sign-ins, each from its own client address (as behind a load balancer), with
   // their bodies only half sent.
   const inFlight = Array.from({ length: 100 }, (_, i) => slowPost(api.port, '/api/auth/login', who, { 'x-forwarded-for': `10.9.${i >> 8}.${i & 255}` }));
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
 
   api.child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   // Stopped accepting, but still running for the requests it has.
   expect(await connects(api.port)).toBe(false);
   expect(api.child.exitCode).toBeNull();
@@ -152,9 +153,9 @@ test('SIGINT with one request in flight: it gets its answer, Redis and the datab
   const api = await startApi();
   const who = await register(api.port);
   const one = slowPost(api.port, '/api/auth/login', who);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   api.child.kill('SIGINT');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   expect(api.child.exitCode).toBeNull();
   one.finish();
   const reply = await one.reply;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '../../testing/helpers';
 
 /** One line of Redis's MONITOR output: who sent the command (`lua` for commands a script
  *  ran) and the command with its arguments. */
@@ -54,7 +55,7 @@ export async function monitorRedis(port: number, host = '127.0.0.1') {
       const deadline = Date.now() + 5000;
       while (!seen.some((c) => c.args.includes(name))) {
         if (Date.now() > deadline) throw new Error('MONITOR did not show the marker');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     },
     close: () => socket.destroy(),

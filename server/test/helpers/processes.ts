@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { sleep } from '../../testing/helpers';
 
 /** The repository root: tsx and the sources are resolved from here. */
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -20,10 +20,15 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
 }
 
-/** Starts a TypeScript entry point of the server straight from source (node with tsx's
- *  loader, so no build is needed and the pid is the program itself). */
-export function spawnSource(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: childEnv(env), stdio: 'pipe' });
+/** The compiled form of the server's entry point `server/src/<entry>.ts`: what
+ *  `npm run start:api` and the API's image run. The integration and fault tiers build it
+ *  before their first test (helpers/build.ts), so it is never older than the source. */
+export const built = (entry: string): string => path.join(ROOT, 'server/dist', `${entry}.js`);
+
+/** Starts a built entry point of the server (`main`, `cli/user-create`…) as node runs it
+ *  in production: the pid is the program itself, and no TypeScript is compiled at start. */
+export function spawnBuilt(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [built(entry), ...args], { cwd: ROOT, env: childEnv(env), stdio: 'pipe' });
 }
 
 /** Waits for a child to exit, collecting its output; kills it after `timeoutMs`. */
@@ -42,32 +47,24 @@ export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Finis
   });
 }
 
-/** Runs an entry point to completion, with `input` on its standard input. */
-export function runSource(entry: string, args: string[], env: Record<string, string>, input = ''): Promise<Finished> {
-  const child = spawnSource(entry, args, env);
+/** Runs a built entry point to completion, with `input` on its standard input. */
+export function runBuilt(entry: string, args: string[], env: Record<string, string>, input = ''): Promise<Finished> {
+  const child = spawnBuilt(entry, args, env);
   const done = finished(child);
   child.stdin!.end(input);
   return done;
 }
 
-/** A TCP port on which nothing listens (taken from the OS, then released). */
-export function deadPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port on which nothing listens (the kit's free port, under the name these tests
+ *  give it where nothing is meant to answer). */
+export { freePort as deadPort } from '../../testing/helpers';
 
 /** Resolves once `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MeResponse } from '@cloakroom/shared';
+import { createClient } from 'redis';
+import { redisKeys } from '../../src/redis/keys';
 import { startFarm, type Farm } from './helpers/instances';
 
 let farm: Farm;
@@ -102,7 +104,8 @@ test('a session made on one instance works on every other; revocation, password 
 }, 60_000);
 
 /** The first admin of a deployment is made by an operator: here straight in the shared
- *  database file, as `npm run user:create -- --role admin` would. */
+ *  database file, then the user's Redis record dropped, as `npm run user-records:drop`
+ *  does after a change made by hand in SQL. */
 async function setRole(userId: string, role: string): Promise<void> {
   const Database = (await import('better-sqlite3')).default;
   const db = new Database(path.join(dir, 'cloakroom.db'));
@@ -111,6 +114,10 @@ async function setRole(userId: string, role: string): Promise<void> {
   } finally {
     db.close();
   }
+  const redis = createClient({ url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  await redis.del(redisKeys(farm.prefix).userRecord(userId));
+  await redis.close();
 }
 
 test('30 wrong passwords spread round robin over the instances (and 30 addresses) reach the per-account ceiling exactly as on one', async () => {

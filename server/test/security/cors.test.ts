@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { errorBodySchema } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { EVIL, logInAs, type SignedIn } from './helpers';
+import { EVIL, signIn, type SignedIn } from './helpers';
 
 const MOBILE = 'https://m.example.test';
 const PARTNER = 'http://localhost:5173';
@@ -30,7 +30,7 @@ describe.each(testDatabases())('CORS ($name)', ({ databaseUrl }) => {
   let user: SignedIn;
   beforeAll(async () => {
     kit = await createTestApp({ databaseUrl, env: { CORS_ORIGINS: `${MOBILE},${PARTNER}` } });
-    user = await logInAs(kit, await kit.createUser());
+    user = await signIn(kit, await kit.createUser());
   });
   afterAll(() => kit.close());
 

@@ -9,7 +9,7 @@
  * old password answers anywhere.
  */
 import request from 'supertest';
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { cookieHeader } from './helpers';
 
 jest.setTimeout(60_000);
@@ -41,7 +41,7 @@ describe.each(testDatabases())('credential binding ($name)', ({ databaseUrl }) =
           if (res.status === 200) cookies.push(cookieHeader(kit, res));
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 5 + (round % 4) * 3));
+      await sleep(5 + (round % 4) * 3);
       await who.agent
         .post('/api/auth/password')
         .send({ currentPassword: who.password, newPassword: `a new passphrase ${round}` })

@@ -7,7 +7,7 @@
  */
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { EVIL, logInAs } from './helpers';
+import { EVIL, signIn } from './helpers';
 
 function expectSecurityHeaders(res: request.Response, what: string): void {
   const h = res.headers;
@@ -45,7 +45,7 @@ describe.each(testDatabases())('security headers ($name)', ({ databaseUrl }) => 
 
   test('3.4.4 / 3.4.5 / 3.4.6 / 14.3.2 every answer, success or error, carries them', async () => {
     const admin = await kit.createUser({ role: 'admin' });
-    const a = await logInAs(kit, admin);
+    const a = await signIn(kit, admin);
     const user = await kit.signedInAgent();
     const answers: Array<[string, request.Response]> = [
       ['GET /healthz', await request(kit.app).get('/healthz')],
@@ -103,7 +103,7 @@ describe.each(testDatabases())('security headers ($name)', ({ databaseUrl }) => 
   });
 
   test('3.5.6 no JSONP: a callback parameter changes nothing, the answer stays JSON', async () => {
-    const who = await logInAs(kit, await kit.createUser());
+    const who = await signIn(kit, await kit.createUser());
     const res = await who.agent.get('/api/auth/sessions?callback=alert').expect(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.text.startsWith('{')).toBe(true);

@@ -35,11 +35,14 @@ export function sessionKey(kit: TestApp, sid: string): string {
 
 /** Everything this app has in Redis (key → contents), for "nothing changed". Without
  *  `counters`, rate-limit and lockout counters are left out: counting a refused attempt
- *  is the one change such a request is meant to make. */
+ *  is the one change such a request is meant to make. Users' records are left out
+ *  always: they are a copy of the users table (compared in `dbSnapshot`), which any
+ *  request may fill. */
 export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, string>> {
   const { keys } = kit.services;
   const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockoutPrefix);
-  const entries = (await dumpPrefix(kit)).filter((e) => counters || !isCounter(e.key)).map((e) => [e.key, e.content] as const);
+  const isUserRecord = (key: string) => key.startsWith(keys.userRecordPrefix);
+  const entries = (await dumpPrefix(kit)).filter((e) => !isUserRecord(e.key) && (counters || !isCounter(e.key))).map((e) => [e.key, e.content] as const);
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -62,21 +65,4 @@ export async function eventTypes(agent: TestAgent): Promise<string[]> {
   return (res.body.events as Array<{ type: string }>).map((e) => e.type);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface SignedIn {
-  agent: TestAgent;
-  /** `name=value` of the session cookie, for replaying it outside the agent. */
-  cookie: string;
-  /** The raw session ID (never sent anywhere by the server but in Set-Cookie). */
-  sid: string;
-  res: Response;
-}
-
-/** Signs in through POST /api/auth/login with an agent of its own. */
-export async function logInAs(kit: TestApp, who: { email: string; password: string }, headers: Record<string, string> = {}): Promise<SignedIn> {
-  const agent = kit.agent();
-  const res = await agent.post('/api/auth/login').set(headers).send({ email: who.email, password: who.password });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { agent, res, cookie: cookieHeader(kit, res), sid: sessionIdOf(kit, res) };
-}
+export { signIn, type SignedIn } from '../helpers/sign-in';

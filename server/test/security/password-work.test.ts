@@ -12,7 +12,7 @@
 import argon2 from 'argon2';
 import request from 'supertest';
 import { errorBodySchema } from '@cloakroom/shared';
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, testDatabases, type TestApp } from '@cloakroom/server/testing';
 
 jest.setTimeout(30_000);
 
@@ -89,7 +89,7 @@ describe.each(testDatabases())('password work is counted ($name)', ({ databaseUr
     async function answered(requests: Array<Promise<unknown>>, n: number): Promise<void> {
       let done = 0;
       for (const r of requests) void r.then(() => done++);
-      for (let i = 0; i < 200 && done < n; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 200 && done < n; i++) await sleep(10);
     }
 
     test('2.4.1 one address gets only its ceiling of hashes queued; the rest are refused at once with 429, and another address is served', async () => {

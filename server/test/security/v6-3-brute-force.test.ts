@@ -13,7 +13,7 @@ import { errorBodySchema } from '@cloakroom/shared';
 import { createTestApp, takeContractViolations, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { loadConfig } from '../../src/config/env';
 import { attemptsFromOneIp } from '../../src/config/limits';
-import { sleep } from './helpers';
+import { sleep } from '@cloakroom/server/testing';
 
 const WRONG = 'definitely not the password';
 

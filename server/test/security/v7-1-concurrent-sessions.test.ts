@@ -6,9 +6,9 @@
  * audit trail says so.
  */
 import request from 'supertest';
-import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, sleep, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { loadConfig } from '../../src/config/env';
-import { logInAs } from './helpers';
+import { signIn } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -25,11 +25,11 @@ describe.each(testDatabases())('V7.1.2 sessions per account ($name)', ({ databas
   test('7.1.2 a session beyond the cap ends the least recently used one, with a security event; the others live on', async () => {
     const who = await kit.createUser();
     const sessions = [];
-    for (let i = 0; i < 3; i++) sessions.push(await logInAs(kit, who));
+    for (let i = 0; i < 3; i++) sessions.push(await signIn(kit, who));
     // The first one is used again, so the second is now the least recently used.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await sessions[0]!.agent.get('/api/auth/sessions').expect(200);
-    const extra = await logInAs(kit, who);
+    const extra = await signIn(kit, who);
 
     await me(sessions[1]!.cookie).expect(401);
     for (const s of [sessions[0]!, sessions[2]!, extra]) await me(s.cookie).expect(200);
@@ -43,7 +43,7 @@ describe.each(testDatabases())('V7.1.2 sessions per account ($name)', ({ databas
   test('7.1.2 however many sign-ins, the account never holds more than the cap', async () => {
     const who = await kit.createUser();
     const all = [];
-    for (let i = 0; i < 10; i++) all.push(await logInAs(kit, who));
+    for (let i = 0; i < 10; i++) all.push(await signIn(kit, who));
     const alive = (await Promise.all(all.map((s) => me(s.cookie)))).filter((r) => r.status === 200);
     expect(alive).toHaveLength(3);
     expect((await all.at(-1)!.agent.get('/api/auth/sessions').expect(200)).body.sessions).toHaveLength(3);

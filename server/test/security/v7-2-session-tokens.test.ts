@@ -11,8 +11,8 @@ import path from 'node:path';
 import signature from 'cookie-signature';
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { signIn, sessionIdOf, sessionKey, sessionSetCookie } from './helpers';
 import { sessionKeyOf } from '../../src/auth/session/session-id';
-import { logInAs, sessionIdOf, sessionKey, sessionSetCookie } from './helpers';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -29,7 +29,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
 
   test('7.2.1 only the server decides: the account-security routes refuse forged, unsigned and never-issued cookies, and none creates a record', async () => {
     const who = await kit.createUser({ role: 'admin' });
-    const { sid } = await logInAs(kit, who);
+    const { sid } = await signIn(kit, who);
     const neverIssued = `0a0a.${'N'.repeat(32)}`; // the shape of an ID, never issued
     const attempts = [
       `${name()}=${sid}`, // the bare ID without its signature
@@ -56,7 +56,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
 
   test('7.2.2 no static key or identity header grants access: only a session cookie does', async () => {
     const admin = await kit.createUser({ role: 'admin' });
-    const { sid } = await logInAs(kit, admin);
+    const { sid } = await signIn(kit, admin);
     const headers: Array<Record<string, string>> = [
       { 'X-User-Id': admin.user.id },
       { 'X-Cloakroom-User': admin.user.id },
@@ -119,7 +119,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
 
   test('7.2.4 re-authentication (password change) issues a new ID and ends the old one', async () => {
     const who = await kit.createUser();
-    const s = await logInAs(kit, who);
+    const s = await signIn(kit, who);
     const res = await request(kit.app)
       .post('/api/auth/password')
       .set('Cookie', s.cookie)
@@ -133,8 +133,8 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
   test('cookie tossing: with a tossed cookie beside the real one, the new routes see nobody, and signing in gives a fresh ID', async () => {
     const victim = await kit.createUser();
     const attacker = await kit.createUser();
-    const v = await logInAs(kit, victim);
-    const a = await logInAs(kit, attacker);
+    const v = await signIn(kit, victim);
+    const a = await signIn(kit, attacker);
 
     // Whichever comes first, the request is nobody's: neither the attacker's session
     // (login-as-attacker) nor the victim's is used. (/api/me: see me.test.ts.)

@@ -7,7 +7,8 @@
  */
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { logInAs, sleep } from './helpers';
+import { manualClock } from '../helpers/clock';
+import { signIn } from './helpers';
 
 describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -15,15 +16,17 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
     kit = await createTestApp({ databaseUrl, env: { SESSION_IDLE_TIMEOUT: '1', SESSION_ABSOLUTE_TIMEOUT: '2.5', SESSION_TOUCH_INTERVAL: '0.1' } });
   });
   afterAll(() => kit.close());
+  // The server's rule on these routes; Redis's expiry of the records is expiry.test.ts's.
+  const clock = manualClock();
 
   const sessions = (cookie: string) => request(kit.app).get('/api/auth/sessions').set('Cookie', cookie);
 
   test("7.3.1 an idle session opens no account-security route and drops out of the owner's list", async () => {
     const who = await kit.createUser();
-    const idle = await logInAs(kit, who, { 'User-Agent': 'Idle/1.0' });
-    const busy = await logInAs(kit, who, { 'User-Agent': 'Busy/1.0' });
+    const idle = await signIn(kit, who, { 'User-Agent': 'Idle/1.0' });
+    const busy = await signIn(kit, who, { 'User-Agent': 'Busy/1.0' });
     for (let i = 0; i < 4; i++) {
-      await sleep(350);
+      clock.advance(350);
       await sessions(busy.cookie).expect(200); // activity keeps this one alive
     }
     await sessions(idle.cookie).expect(401);
@@ -40,7 +43,7 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
   test('7.3.2 a session in constant use on the account routes still ends at its absolute lifetime', async () => {
     const who = await kit.createUser();
     const started = Date.now();
-    const { cookie } = await logInAs(kit, who);
+    const { cookie } = await signIn(kit, who);
     let endedAt: number | undefined;
     while (Date.now() - started < 4000) {
       const res = await sessions(cookie);
@@ -49,7 +52,7 @@ describe.each(testDatabases())('V7.3 session timeouts ($name)', ({ databaseUrl }
         break;
       }
       expect(res.status).toBe(200);
-      await sleep(250);
+      clock.advance(250);
     }
     expect(endedAt).toBeGreaterThanOrEqual(2400);
     expect(endedAt).toBeLessThan(3300);

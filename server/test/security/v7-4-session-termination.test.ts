@@ -9,7 +9,7 @@
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { createApp } from '../../src/app';
-import { logInAs, sessionKey } from './helpers';
+import { signIn, sessionKey } from './helpers';
 
 describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -22,7 +22,7 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.1 logout also tells the browser to drop what it kept (Clear-Site-Data), is never cached, and the old cookie opens none of the account-security routes', async () => {
     const who = await kit.createUser({ role: 'admin' });
-    const { agent, cookie } = await logInAs(kit, who);
+    const { agent, cookie } = await signIn(kit, who);
     const out = await agent.post('/api/auth/logout').expect(204);
     expect(out.headers['clear-site-data']).toBe('"cache", "storage"');
     expect(out.headers['cache-control']).toBe('no-store');
@@ -33,8 +33,11 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.2 deleting an account ends every one of its sessions, on every route, and empties its session index', async () => {
     const who = await kit.createUser({ role: 'admin' });
-    const devices = await Promise.all([logInAs(kit, who), logInAs(kit, who), logInAs(kit, who)]);
-    await kit.infra.db.deleteFrom('users').where('id', '=', who.user.id).execute();
+    const devices = await Promise.all([signIn(kit, who), signIn(kit, who), signIn(kit, who)]);
+    // Every device has been seen once (the user's record is in Redis), then the row goes,
+    // as every deletion does, through the record (auth/user-records.ts).
+    for (const d of devices) await request(kit.app).get('/api/me').set('Cookie', d.cookie).expect(200);
+    await kit.services.records.change(who.user.id, () => kit.infra.db.deleteFrom('users').where('id', '=', who.user.id).execute());
     for (const d of devices) {
       for (const path of ['/api/auth/sessions', '/api/auth/events', '/api/admin/users', '/api/me'])
         await request(kit.app).get(path).set('Cookie', d.cookie).expect(401);
@@ -45,7 +48,7 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.3 a password change ends every other session; the current one continues under a new session ID', async () => {
     const who = await kit.createUser();
-    const [a, b, c] = await Promise.all([logInAs(kit, who), logInAs(kit, who), logInAs(kit, who)]);
+    const [a, b, c] = await Promise.all([signIn(kit, who), signIn(kit, who), signIn(kit, who)]);
 
     const res = await a.agent.post('/api/auth/password').send({ currentPassword: who.password, newPassword: 'a brand new passphrase' }).expect(200);
     expect(res.body.revoked).toBe(2);
@@ -60,8 +63,8 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.3 a session that began before the password change is refused even if its record survived', async () => {
     const who = await kit.createUser();
-    const a = await logInAs(kit, who);
-    const b = await logInAs(kit, who);
+    const a = await signIn(kit, who);
+    const b = await signIn(kit, who);
     const bKey = sessionKey(kit, b.sid);
     const survivor = (await kit.infra.redis.get(bKey))!;
 
@@ -76,7 +79,7 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
   test('7.4.5 an admin ends every session of one user; non-admins cannot', async () => {
     const admin = await kit.signedInAgent({ role: 'admin' });
     const target = await kit.createUser();
-    const sessions = await Promise.all([logInAs(kit, target), logInAs(kit, target), logInAs(kit, target)]);
+    const sessions = await Promise.all([signIn(kit, target), signIn(kit, target), signIn(kit, target)]);
 
     const stranger = await kit.signedInAgent();
     await stranger.agent.delete(`/api/admin/users/${target.user.id}/sessions`).expect(403);
@@ -89,7 +92,7 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.5 all users: replacing SESSION_SECRET (dropping the old one) signs everyone out', async () => {
     const who = await kit.createUser();
-    const { cookie } = await logInAs(kit, who);
+    const { cookie } = await signIn(kit, who);
     const rotatedKeepingOld = createApp({
       ...kit.infra,
       config: { ...kit.config, session: { ...kit.config.session, secrets: ['n'.repeat(40), ...kit.config.session.secrets] } },
@@ -101,8 +104,8 @@ describe.each(testDatabases())('V7.4 session termination ($name)', ({ databaseUr
 
   test('7.4.1 a revocation holds on every instance: another app on the same Redis and database refuses the session at once', async () => {
     const who = await kit.createUser();
-    const a = await logInAs(kit, who);
-    const b = await logInAs(kit, who);
+    const a = await signIn(kit, who);
+    const b = await signIn(kit, who);
     const otherInstance = createApp(kit.infra).handler;
     await request(otherInstance).get('/api/me').set('Cookie', b.cookie).expect(200);
 

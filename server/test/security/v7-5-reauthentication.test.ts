@@ -10,7 +10,7 @@
 import request from 'supertest';
 import { sessionsResponseSchema } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { logInAs, sessionKey, setCookies, snapshot } from './helpers';
+import { signIn, sessionKey, setCookies, snapshot } from './helpers';
 
 describe.each(testDatabases())('V7.5 re-authentication and session management ($name)', ({ databaseUrl }) => {
   let kit: TestApp;
@@ -23,8 +23,8 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
 
   test('7.5.1 changing the password needs the current one: missing → 400, wrong → 401 invalid_credentials, and nothing changes', async () => {
     const who = await kit.createUser();
-    const a = await logInAs(kit, who);
-    const b = await logInAs(kit, who);
+    const a = await signIn(kit, who);
+    const b = await signIn(kit, who);
     const before = await snapshot(kit);
 
     const missing = await a.agent.post('/api/auth/password').send({ newPassword: 'a new passphrase here' }).expect(400);
@@ -44,8 +44,8 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
 
   test('7.5.2 users see every active session: handle, times, user agent, address, and which is the current one', async () => {
     const who = await kit.createUser();
-    const phone = await logInAs(kit, who, { 'User-Agent': 'Phone/1.0' });
-    const laptop = await logInAs(kit, who, { 'User-Agent': 'Laptop/2.0' });
+    const phone = await signIn(kit, who, { 'User-Agent': 'Phone/1.0' });
+    const laptop = await signIn(kit, who, { 'User-Agent': 'Laptop/2.0' });
 
     const res = await laptop.agent.get('/api/auth/sessions').expect(200);
     const { sessions } = sessionsResponseSchema.parse(res.body);
@@ -66,8 +66,8 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
   test('7.5.2 ending one session: that device gets 401 on its next request; a handle that is not yours is 404 and ends nothing', async () => {
     const who = await kit.createUser();
     const other = await kit.signedInAgent();
-    const phone = await logInAs(kit, who, { 'User-Agent': 'Phone/1.0' });
-    const laptop = await logInAs(kit, who, { 'User-Agent': 'Laptop/2.0' });
+    const phone = await signIn(kit, who, { 'User-Agent': 'Phone/1.0' });
+    const laptop = await signIn(kit, who, { 'User-Agent': 'Laptop/2.0' });
     const list = (await laptop.agent.get('/api/auth/sessions').expect(200)).body.sessions as Array<{ id: string; userAgent: string }>;
     const phoneHandle = list.find((s) => s.userAgent === 'Phone/1.0')!.id;
 
@@ -88,8 +88,8 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
 
   test('7.5.2 ending all other sessions keeps only the current one', async () => {
     const who = await kit.createUser();
-    const others = await Promise.all([logInAs(kit, who), logInAs(kit, who), logInAs(kit, who)]);
-    const current = await logInAs(kit, who);
+    const others = await Promise.all([signIn(kit, who), signIn(kit, who), signIn(kit, who)]);
+    const current = await signIn(kit, who);
 
     const res = await current.agent.delete('/api/auth/sessions').expect(200);
     expect(res.body).toEqual({ revoked: 3 });
@@ -102,7 +102,7 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
 
   test('7.5.2 ending the current session by its handle signs the caller out and clears the cookie', async () => {
     const who = await kit.createUser();
-    const s = await logInAs(kit, who);
+    const s = await signIn(kit, who);
     const handle = (await s.agent.get('/api/me').expect(200)).body.session.id as string;
     const res = await s.agent.delete(`/api/auth/sessions/${handle}`).expect(204);
     const cleared = setCookies(res).filter((c) => c.name === kit.services.cookieName);
@@ -114,8 +114,8 @@ describe.each(testDatabases())('V7.5 re-authentication and session management ($
 
   test('7.5.2 the list shows live sessions only: one past its end is left out even before Redis drops it', async () => {
     const who = await kit.createUser();
-    const old = await logInAs(kit, who, { 'User-Agent': 'Old/1.0' });
-    const current = await logInAs(kit, who, { 'User-Agent': 'Current/1.0' });
+    const old = await signIn(kit, who, { 'User-Agent': 'Old/1.0' });
+    const current = await signIn(kit, who, { 'User-Agent': 'Current/1.0' });
     const key = sessionKey(kit, old.sid);
     const stored = JSON.parse((await kit.infra.redis.get(key))!);
     stored.meta.lastSeenAt -= kit.config.session.idleTimeoutMs + 1000; // idle for too long

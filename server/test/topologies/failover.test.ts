@@ -7,10 +7,9 @@
  * long each phase took is printed (docs/performance.md quotes it).
  */
 import type { MeResponse } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { createTestApp, serve, signIn, sleep, type TestApp } from '@cloakroom/server/testing';
 import { routingTag } from '../../src/redis/keys';
-import { hammer, listen, request, sleep, within, type Sample } from '../faults/helpers/load';
-import { signIn } from '../faults/helpers/stack';
+import { hammer, request, within, type Sample } from '../faults/helpers/load';
 import { cli, startCluster, startSentinelSet } from './helpers/redis-topologies';
 
 /** Resolves once the master at `port` has no write its replica has not acknowledged. */
@@ -37,7 +36,7 @@ async function failover(options: {
   kill: (port: number) => Promise<void>;
 }): Promise<Figures> {
   const { kit } = options;
-  const http = await listen(kit.handler);
+  const http = await serve(kit.handler);
   try {
     const base = http.base;
     const who = await kit.createUser();

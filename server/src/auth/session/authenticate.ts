@@ -1,11 +1,13 @@
-import type { UserRow, UsersRepository } from '../../db/users';
+import type { UserRecords } from '../user-records';
+import type { UserState } from '../user-state';
 import { checkSession, credentialStillValid, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
 import type { SessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** Who is calling, established from a valid session. */
 export interface AuthContext {
-  user: UserRow;
+  /** The user's auth state as the database has it now (through their Redis record). */
+  user: UserState;
   /** The session's public handle (never its ID). */
   handle: string;
   meta: SessionMeta;
@@ -18,16 +20,18 @@ export type AuthResult =
 
 /** Every check a session must pass, in one function shared by the read-only path and
  *  the express-session path so the two cannot drift: the time limits, then the user as
- *  the database has it now (role and existence read fresh on every request, never
- *  cached), then the credential binding: a session made from a credential the user no
- *  longer has (the password changed since the sign-in verified it) is dead, even if it
- *  was written after the change swept the user's sessions. */
-export function sessionAuthenticator(users: UsersRepository, store: HashedRedisStore, limits: SessionLimits) {
+ *  the database has it now (existence, role, credential: from the user's Redis record,
+ *  which every change of these goes through, so it is never stale; from SQL when the
+ *  record is missing: auth/user-records.ts), then the credential binding: a session
+ *  made from a credential the user no longer has (the password changed since the
+ *  sign-in verified it) is dead, even if it was written after the change swept the
+ *  user's sessions. */
+export function sessionAuthenticator(records: UserRecords, store: HashedRedisStore, limits: SessionLimits) {
   return async function authenticate(stored: StoredSession | null, ref: SessionRef | null, now = Date.now()): Promise<AuthResult> {
     if (!ref) return { ok: false, reason: 'anonymous' };
     const verdict = checkSession(stored, now, limits);
     if (!verdict.valid) return { ok: false, reason: verdict.reason };
-    const user = await users.findById(verdict.userId);
+    const user = await records.get(verdict.userId);
     const failure = !user ? 'user_gone' : !credentialStillValid(verdict.meta, user) ? 'credential_changed' : null;
     if (failure || !user) {
       // The record outlived its right to exist: remove it (and its index entry) now.

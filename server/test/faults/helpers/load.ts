@@ -1,5 +1,4 @@
-import http, { type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { sleep } from '@cloakroom/server/testing';
 
 export interface Sample {
   path: string;
@@ -10,23 +9,6 @@ export interface Sample {
   status: number | 'network_error';
   /** The error code of an error body, when there was one. */
   code?: string;
-}
-
-/** The kit's handler (what the real server runs) on a real port: fault tests need real
- *  sockets and real concurrency. */
-export async function listen(handler: RequestListener): Promise<{ base: string; server: Server; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 export async function request(base: string, path: string, init: RequestInit = {}): Promise<Omit<Sample, 'at'>> {
@@ -68,8 +50,6 @@ export function hammer(base: string, path: string, concurrency: number, init: Re
     },
   };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` holds; returns the time it took, or throws after `timeoutMs`. */
 export async function within(timeoutMs: number, what: string, check: () => Promise<boolean>): Promise<number> {

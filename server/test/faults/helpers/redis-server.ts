@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { deadPort } from '../../helpers/processes';
+import { sleep } from '../../../testing/helpers';
 
 /** A redis-server of the test's own, on a free port, that the test may kill, pause or
  *  restart (the shared Redis on 6379 is never touched). */
@@ -65,7 +66,7 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
         if (spawnError) throw new Error(`redis-server could not be started: ${spawnError.message}`);
         if (spawned.exitCode !== null) throw new Error(`redis-server exited with ${spawned.exitCode}: ${readLog(dir)}`);
         if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer: ${readLog(dir)}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     },
     async kill(signal = 'SIGKILL') {

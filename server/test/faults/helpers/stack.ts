@@ -1,5 +1,4 @@
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { listen } from './load';
+import { createTestApp, serve, type TestApp } from '@cloakroom/server/testing';
 import { startRedisServer, type RedisServer } from './redis-server';
 
 /** A Redis of the test's own, an app on it, served on a real port. */
@@ -13,7 +12,7 @@ export interface FaultStack {
 export async function faultStack(options: { persistent?: boolean; env?: Record<string, string> } = {}): Promise<FaultStack> {
   const redis = await startRedisServer({ persistent: options.persistent ?? false });
   const kit = await createTestApp({ env: { ...options.env, REDIS_URL: redis.url } });
-  const http = await listen(kit.handler);
+  const http = await serve(kit.handler);
   return {
     redis,
     kit,
@@ -25,17 +24,6 @@ export async function faultStack(options: { persistent?: boolean; env?: Record<s
       await redis.stop();
     },
   };
-}
-
-/** Signs in over HTTP; returns the `name=value` of the session cookie. */
-export async function signIn(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
-  return res.headers.getSetCookie()[0]!.split(';')[0]!;
 }
 
 /** Collects uncaught errors and unhandled rejections while a test file runs: a crash

@@ -1,5 +1,5 @@
 /**
- * N API processes (the real entry point, server/src/main.ts) on one Redis and one
+ * N API processes (the real entry point, built: server/dist/main.js) on one Redis and one
  * database, behind a real HAProxy (round robin, no stickiness, health checks on
  * /readyz). Everything runs on free ports and is killed by `stop()`, or by an exit hook
  * if the run dies first.
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deadPort, spawnSource, waitFor } from '../../helpers/processes';
+import { deadPort, spawnBuilt, waitFor } from '../../helpers/processes';
 
 const everyChild = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -38,7 +38,7 @@ function instance(port: number, env: Record<string, string>): Instance {
     output: () => out,
     async start() {
       out = '';
-      child = spawnSource('server/src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+      child = spawnBuilt('main', [], { ...env, PORT: String(port), HOST: '127.0.0.1' });
       everyChild.add(child);
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -67,6 +67,8 @@ function instance(port: number, env: Record<string, string>): Instance {
 
 export interface Farm {
   instances: Instance[];
+  /** The instances' shared Redis key prefix. */
+  prefix: string;
   /** HAProxy's address: what clients use. */
   base: string;
   /** The health-check interval HAProxy uses, ms. */
@@ -156,5 +158,5 @@ export async function startFarm(options: { count: number; databaseUrl: string; r
     await stop();
     throw err;
   }
-  return { instances, base: `http://127.0.0.1:${port}`, checkIntervalMs: CHECK_INTERVAL_MS, allUp, stop };
+  return { instances, prefix, base: `http://127.0.0.1:${port}`, checkIntervalMs: CHECK_INTERVAL_MS, allUp, stop };
 }

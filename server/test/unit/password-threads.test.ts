@@ -5,9 +5,9 @@
  * progress. Linux (per-thread niceness through /proc).
  */
 import os from 'node:os';
-import { threadCpuTimes } from '../src/auth/passwords/background-threads';
-import { createPasswordHasher } from '../src/auth/passwords/hasher';
-import { ARGON2_OWASP } from '../src/config/env';
+import { threadCpuTimes } from '../../src/auth/passwords/background-threads';
+import { createPasswordHasher } from '../../src/auth/passwords/hasher';
+import { ARGON2_OWASP } from '../../src/config/env';
 
 test('the threads that hash passwords run at a lower priority than the event loop', async () => {
   expect(os.platform()).toBe('linux'); // the project's servers and CI; the mechanism is Linux's

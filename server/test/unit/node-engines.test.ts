@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import { ROOT } from './helpers/processes';
+import { ROOT } from '../helpers/processes';
 
 interface LockEntry {
   version?: string;

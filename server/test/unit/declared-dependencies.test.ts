@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { ROOT } from './helpers/processes';
+import { ROOT } from '../helpers/processes';
 
 interface Manifest {
   name: string;
@@ -74,6 +74,6 @@ test('every package the code imports is declared for it', () => {
 });
 
 test('the check sees what a file imports', () => {
-  expect(packagesImported('server/test/declared-dependencies.test.ts')).toEqual([]);
+  expect(packagesImported('server/test/unit/declared-dependencies.test.ts')).toEqual([]);
   expect(packagesImported('server/src/app.ts')).toEqual(expect.arrayContaining(['express', '@cloakroom/shared']));
 });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { API_ROUTES } from '@cloakroom/shared';
-import { ROOT } from './helpers/processes';
+import { ROOT } from '../helpers/processes';
 
 const DOCS = fs
   .readdirSync(path.join(ROOT, 'docs'))
@@ -45,7 +45,7 @@ function exampleAfter(file: string, heading: string): string | undefined {
 }
 
 /** A test file as the docs show it: without its leading `//` comment lines. */
-const shown = (testFile: string) => fs.readFileSync(path.join(__dirname, testFile), 'utf8').replace(/^(\/\/.*\n)+/, '');
+const shown = (testFile: string) => fs.readFileSync(path.join(__dirname, '..', testFile), 'utf8').replace(/^(\/\/.*\n)+/, '');
 
 test('the README is a front door: at most 200 lines, linking every file in docs/', () => {
   expect(readme.split('\n').length).toBeLessThanOrEqual(200);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_SESSION_SECRET } from '@cloakroom/shared';
-import { ARGON2_OWASP, CONFIG_VARIABLES, ConfigError, loadConfig, loadDatabaseConfig } from '../src/config/env';
-import { ROOT } from './helpers/processes';
+import { ARGON2_OWASP, CONFIG_VARIABLES, ConfigError, loadConfig, loadDatabaseConfig } from '../../src/config/env';
+import { ROOT } from '../helpers/processes';
 
 const SECRET = 'k'.repeat(16) + '-a-production-secret-' + 'q'.repeat(16);
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { ERROR_STATUS, errorBodySchema, REQUEST_BODY_LIMIT_BYTES } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
-import { apiPath, refuseApiUpgrade, serveApiRequest, type ApiEdgeOptions } from './api-edge';
+import { closeServer, createTestApp, listenOn, type TestApp } from '@cloakroom/server/testing';
+import { apiPath, refuseApiUpgrade, serveApiRequest, type ApiEdgeOptions } from '../lib/api-edge';
 
 /** The /api edge as the client's server runs it, on a real server in front of the real
  *  API (test kit: real Redis, real database), and in front of small real servers for
@@ -12,21 +12,13 @@ let kit: TestApp;
 let api: Server;
 let apiUrl: string;
 
-const listen = (server: Server) =>
-  new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-const close = (server: Server) =>
-  new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
-
 beforeAll(async () => {
   kit = await createTestApp();
   api = createServer(kit.handler);
-  apiUrl = await listen(api);
+  apiUrl = await listenOn(api);
 });
 afterAll(async () => {
-  await close(api);
+  await closeServer(api);
   await kit.close();
 });
 
@@ -41,8 +33,8 @@ async function edge(upstream = apiUrl, timeoutMs = 2000) {
     void serveApiRequest(req, res, path, options, (reason) => failures.push(reason));
   });
   server.on('upgrade', (_req, socket: net.Socket) => refuseApiUpgrade(socket));
-  const url = await listen(server);
-  return { url, failures, close: () => close(server) };
+  const url = await listenOn(server);
+  return { url, failures, close: () => closeServer(server) };
 }
 
 interface Recorded {
@@ -63,8 +55,8 @@ async function recorder(answer: RequestListener = (_req, res) => res.end('{}')) 
       answer(req, res);
     });
   });
-  const url = await listen(server);
-  return { url, seen, close: () => close(server) };
+  const url = await listenOn(server);
+  return { url, seen, close: () => closeServer(server) };
 }
 
 /** Writes `head` and `body` on a raw connection and waits for the first answer's status
@@ -341,8 +333,8 @@ test('a kept-alive connection the API closes as it is reused: the request is sen
 describe('an API that cannot answer: 503 service_unavailable in the contract shape, and why in one line', () => {
   test('nothing listening', async () => {
     const dead = createServer();
-    const deadUrl = await listen(dead);
-    await close(dead);
+    const deadUrl = await listenOn(dead);
+    await closeServer(dead);
     const front = await edge(deadUrl);
     try {
       const res = await fetch(`${front.url}/api/me`);

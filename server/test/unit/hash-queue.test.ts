@@ -2,8 +2,8 @@
  *  only its share of it, and waiting hashes are taken in turn by address, so one
  *  requester with many hashes waiting delays another by one hash per turn, not by all
  *  of them. */
-import { Limiter } from '../src/auth/passwords/limiter';
-import { QueueShares } from '../src/auth/passwords/queue-shares';
+import { Limiter } from '../../src/auth/passwords/limiter';
+import { QueueShares } from '../../src/auth/passwords/queue-shares';
 
 /** A task that records when it ran and finishes when told. */
 function gated(log: string[], name: string) {

@@ -1,10 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { API_ROUTES, IDENTITY_HEADERS, PAGES } from '@cloakroom/shared';
-import { createTestApp, type TestApp } from '@cloakroom/server/testing';
+import { closeServer, createTestApp, listenOn, type TestApp } from '@cloakroom/server/testing';
 import { NextRequest } from 'next/server';
-import { deriveIdentityKey, verifyIdentity } from './identity-token';
-import { gatePage } from './page-gate';
+import { deriveIdentityKey, verifyIdentity } from '../lib/identity-token';
+import { gatePage } from '../lib/page-gate';
 
 /** The proxy's gate end to end against the real API as production serves it (the test
  *  kit's handler: real Redis, real DB, the GET /api/me fast path), and against small real
@@ -15,21 +14,13 @@ let kit: TestApp;
 let api: Server;
 let apiUrl: string;
 
-const listen = (server: Server) =>
-  new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-const close = (server: Server) =>
-  new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
-
 beforeAll(async () => {
   kit = await createTestApp();
   api = createServer(kit.handler);
-  apiUrl = await listen(api);
+  apiUrl = await listenOn(api);
 });
 afterAll(async () => {
-  await close(api);
+  await closeServer(api);
   await kit.close();
 });
 
@@ -109,8 +100,8 @@ describe('fail closed', () => {
 
   test('API not listening → 503 page', async () => {
     const dead = createServer();
-    const url = await listen(dead);
-    await close(dead);
+    const url = await listenOn(dead);
+    await closeServer(dead);
     const res = await gate(withCookie(), url);
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('The service is unavailable');
@@ -120,34 +111,34 @@ describe('fail closed', () => {
     const broken = createServer((_req, res) =>
       res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal_error","message":"x"}}'),
     );
-    const url = await listen(broken);
+    const url = await listenOn(broken);
     try {
       expect((await gate(withCookie(), url)).status).toBe(503);
     } finally {
-      await close(broken);
+      await closeServer(broken);
     }
   });
 
   test('API answering 200 outside the contract → 503 page', async () => {
     const odd = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"user":{"id":1}}'));
-    const url = await listen(odd);
+    const url = await listenOn(odd);
     try {
       expect((await gate(withCookie(), url)).status).toBe(503);
     } finally {
-      await close(odd);
+      await closeServer(odd);
     }
   });
 
   test('API never answering → 503 after the timeout, not a hang', async () => {
     const hung = createServer(() => undefined);
-    const url = await listen(hung);
+    const url = await listenOn(hung);
     try {
       const started = Date.now();
       const res = await gate(withCookie(), url, 300);
       expect(res.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
-      await close(hung);
+      await closeServer(hung);
     }
   });
 });
@@ -160,7 +151,7 @@ test('only the session cookie goes to the API, over one kept-alive connection', 
     res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthenticated","message":"Sign in first"}}');
   });
   recorder.on('connection', () => connections++);
-  const url = await listen(recorder);
+  const url = await listenOn(recorder);
   try {
     const cookie = 'theme=dark; sid=s%3Aabc.sig; tracking=1; __Host-sid=s%3Adef.sig; sid=s%3Atossed.sig';
     await gate(request('/dashboard', { cookie, authorization: 'Bearer x', 'x-forwarded-host': 'evil.test' }), url);
@@ -173,7 +164,7 @@ test('only the session cookie goes to the API, over one kept-alive connection', 
     // handed back to its pool), not one per page view.
     expect(connections).toBeLessThanOrEqual(2);
   } finally {
-    await close(recorder);
+    await closeServer(recorder);
   }
 });
 

@@ -6,10 +6,10 @@
  *  comes from the environment. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config/env';
-import { BUNDLE_COPY } from '../src/http/reference/bundle';
-import { COMPOSE_PATH, composeSchemaErrors, defaultServices, environmentOf, interpolate, interpolateAll, readCompose } from './helpers/compose';
-import { ROOT } from './helpers/processes';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/env';
+import { BUNDLE_COPY } from '../../src/http/reference/bundle';
+import { COMPOSE_PATH, composeSchemaErrors, defaultServices, environmentOf, interpolate, interpolateAll, readCompose } from '../helpers/compose';
+import { ROOT } from '../helpers/processes';
 
 const compose = readCompose();
 const { services } = compose;
