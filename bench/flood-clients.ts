@@ -7,6 +7,7 @@
  * argv: apiUrl attackersFile(JSON [{address, emails, password}]) perAddress
  */
 import fs from 'node:fs';
+import { signInAttempt } from './lib/sign-in-attempt';
 
 interface Attacker {
   address: string;
@@ -24,19 +25,7 @@ async function client(attacker: Attacker, offset: number): Promise<void> {
   let i = offset;
   while (!stopping) {
     const email = attacker.emails[i++ % attacker.emails.length]!;
-    let key: string;
-    try {
-      const res = await fetch(`${apiUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': attacker.address },
-        body: JSON.stringify({ email, password: attacker.password }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      await res.arrayBuffer();
-      key = String(res.status);
-    } catch (err) {
-      key = (err as Error).name;
-    }
+    const key = await signInAttempt(apiUrl, email, attacker.password, attacker.address);
     statuses[key] = (statuses[key] ?? 0) + 1;
   }
 }

@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { createClient } from 'redis';
+import { createDatabase } from '../server/dist/db/connection';
 import { loadGenerator, measureAtRate, type LoadGenerator, type LoadResult } from './lib/load';
 import { cpuBusy, machine } from './lib/machine';
 import { ROOT, run, sleep, stopChild, type Service } from './lib/procs';
@@ -37,6 +39,7 @@ const usage = `npm run bench [-- options]
   --uploads              run only the held-uploads scenario (client /api/me during 300 held 200 kB uploads)
   --soak-seconds=N       soak length (default 180)
   --soak-rate=N          soak operations per second (default 40)
+  --databases            run only GET /api/me on SQLite vs on PostgreSQL (and bare Express), side by side
   --flood                run only the argon2 flood scenario (bench/flood.ts; also part of the full run)
   --flood-seconds=N      flood length (default 20)
   --flood-clients=N      attacking clients per address (default 20)
@@ -49,7 +52,9 @@ const usage = `npm run bench [-- options]
   --no-pages             skip the Next client rows
   --quick                1 round of 2 s, 20000 big sessions, 30 s soak (for trying the harness)
 env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_BIG_REDIS_DB (default 11: the Redis
-     database that holds the big session set), BENCH_LOAD=wrk|autocannon`;
+     database that holds the big session set), BENCH_LOAD=wrk|autocannon,
+     BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres: the PostgreSQL
+     server on which the /api/me rows make a database of their own; "none" skips them)`;
 
 export interface Options {
   soak: boolean;
@@ -57,6 +62,7 @@ export interface Options {
   soakSeconds: number;
   soakRate: number;
   flood: boolean;
+  databases: boolean;
   floodSeconds: number;
   floodClients: number;
   build: boolean;
@@ -75,6 +81,7 @@ function parseOptions(argv: string[]): Options {
     soakSeconds: 180,
     soakRate: 40,
     flood: false,
+    databases: false,
     floodSeconds: 20,
     floodClients: 20,
     build: true,
@@ -97,6 +104,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--soak-seconds') o.soakSeconds = num();
     else if (flag === '--soak-rate') o.soakRate = num();
     else if (flag === '--flood') o.flood = true;
+    else if (flag === '--databases') o.databases = true;
     else if (flag === '--flood-seconds') o.floodSeconds = num();
     else if (flag === '--flood-clients') o.floodClients = num();
     else if (flag === '--no-build') o.build = false;
@@ -200,14 +208,22 @@ async function main(): Promise<void> {
   const started = new Date();
   let results: Record<string, unknown>;
   try {
-    results = options.soak ? await soak(ctx) : options.flood ? { flood: await floodRun(ctx) } : options.uploads ? await uploadsOnly(ctx) : await fullRun(ctx);
+    results = options.soak
+      ? await soak(ctx)
+      : options.flood
+        ? { flood: await floodRun(ctx) }
+        : options.uploads
+          ? await uploadsOnly(ctx)
+          : options.databases
+            ? await databasesOnly(ctx)
+            : await fullRun(ctx);
   } finally {
     clearInterval(heartbeat);
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
   const out = {
-    kind: options.soak ? 'soak' : options.flood ? 'flood' : options.uploads ? 'uploads' : 'bench',
+    kind: options.soak ? 'soak' : options.flood ? 'flood' : options.uploads ? 'uploads' : options.databases ? 'databases' : 'bench',
     startedAt: started.toISOString(),
     machine: m,
     after,
@@ -279,7 +295,7 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   console.log('\nstarting servers…');
   const api = await startApi('api', main);
   ctx.services.push(api);
-  const users = await createUsers(databaseFile, 64);
+  const users = await createUsers(`sqlite:${databaseFile}`, 64);
   const apiCookie = await signIn(api.url, users.bench.email, users.password);
 
   // 1 thousand sessions stored for the main API (its own plus filler in the real format).
@@ -339,6 +355,12 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     { key: 'bare', label: 'bare Express 5 route, same JSON', url: `${bare.url}/api/me`, headers: {} },
     { key: 'apiBig', label: `API GET /api/me (${shortCount(o.bigSessions)} sessions)`, url: `${apiBig.url}/api/me`, headers: { cookie: bigCookie } },
   ];
+  // The PostgreSQL rows are left out (and said so) when no PostgreSQL answers.
+  const pg = await startPostgresApi(ctx, main, users.bench.email, users.password).catch((err: unknown) => {
+    console.log(`  PostgreSQL rows skipped: ${(err as Error).message.split('\n')[0]}`);
+    return null;
+  });
+  if (pg) targets.push(pg);
   let pagesNote: string | null = null;
   if (o.pages) {
     if (!fs.existsSync(clientServerJs())) pagesNote = `client build missing (${path.relative(ROOT, clientServerJs())}); run without --no-build`;
@@ -352,6 +374,11 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
           { key: 'pageGated', label: 'Next page /dashboard, gated (proxy → /api/me)', url: `${gated.url}/dashboard`, headers: { cookie: apiCookie } },
           { key: 'pageUngated', label: 'Next page /dashboard, gate off', url: `${ungated.url}/dashboard`, headers: { cookie: apiCookie } },
         );
+        if (pg) {
+          const gatedPg = await startClient('client-gated-pg', pg.url.replace(/\/api\/me$/, ''), secret, 'on', logDir);
+          ctx.services.push(gatedPg);
+          targets.push({ key: 'pageGatedPg', label: 'Next page /dashboard, gated, API on PostgreSQL', url: `${gatedPg.url}/dashboard`, headers: pg.headers });
+        }
       } catch (err) {
         pagesNote = `client did not start: ${(err as Error).message.split('\n')[0]}`;
       }
@@ -380,29 +407,15 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
     { label: storm.loadedRate.label, s: rateLoaded },
   );
   const verdicts: Verdict[] = [];
-  const ratio = (a: number, b: number) => round2(a / b);
-  /** A ratio judged on the rounds: each round measured both sides within seconds of each
-   *  other, so the median of the per-round ratios is what drift between rounds cannot
-   *  move. The ratio of the table's medians is shown next to it. */
   const judge = (name: string, a: Series | undefined, b: Series | undefined, metric: 'rps' | 'p99', target: string, met: (r: number) => boolean) => {
-    if (!a || !b) return;
-    const perRound = a.rounds.map((x, i) => x[metric] / b.rounds[i]![metric]);
-    const paired = round2(median(perRound));
-    const sa = summarize(a)[metric];
-    const sb = summarize(b)[metric];
-    const unit = metric === 'rps' ? 'req/s' : 'ms';
-    verdicts.push({
-      name,
-      value: paired,
-      target,
-      met: met(paired),
-      detail: `${paired}× (median of per-round ratios ${perRound.map((r) => r.toFixed(2)).join(', ')}; medians ${Math.round(sa * 100) / 100} vs ${Math.round(sb * 100) / 100} ${unit}: ${ratio(sa, sb)}×)`,
-    });
+    if (a && b) verdicts.push(pairedVerdict(name, a, b, metric, target, met));
   };
   const series = (key: string) => main1.get(key);
   const apiS = s('api')!;
   judge('API / seed reference, req/s', series('api'), series('reference'), 'rps', '≥ 2.0', (r) => r >= 2);
   judge('API / bare Express, req/s', series('api'), series('bare'), 'rps', '≥ 0.8', (r) => r >= 0.8);
+  judge('API on PostgreSQL / on SQLite, req/s', series('apiPg'), series('api'), 'rps', '≥ 0.9', (r) => r >= 0.9);
+  judge('gated page on PostgreSQL / on SQLite, req/s', series('pageGatedPg'), series('pageGated'), 'rps', '≥ 0.9', (r) => r >= 0.9);
   judge('API p99 / seed reference p99', series('api'), series('reference'), 'p99', '≤ 1.0', (r) => r <= 1);
   judge('gated page / ungated page, req/s', series('pageGated'), series('pageUngated'), 'rps', '≥ 0.85', (r) => r >= 0.85);
   judge('/api/me p99 during login storm / alone, saturated', storm.loaded, storm.alone, 'p99', '≤ 2.0', (r) => r <= 2);
@@ -439,10 +452,105 @@ async function fullRun(ctx: Context): Promise<Record<string, unknown>> {
   };
 }
 
+const ratio = (a: number, b: number) => round2(a / b);
+
+/** A ratio judged on the rounds: each round measured both sides within seconds of each
+ *  other, so the median of the per-round ratios is what drift between rounds cannot
+ *  move. The ratio of the table's medians is shown next to it. */
+function pairedVerdict(name: string, a: Series, b: Series, metric: 'rps' | 'p99', target: string, met: (r: number) => boolean): Verdict {
+  const perRound = a.rounds.map((x, i) => x[metric] / b.rounds[i]![metric]);
+  const paired = round2(median(perRound));
+  const sa = summarize(a)[metric];
+  const sb = summarize(b)[metric];
+  const unit = metric === 'rps' ? 'req/s' : 'ms';
+  return {
+    name,
+    value: paired,
+    target,
+    met: met(paired),
+    detail: `${paired}× (median of per-round ratios ${perRound.map((r) => r.toFixed(2)).join(', ')}; medians ${Math.round(sa * 100) / 100} vs ${Math.round(sb * 100) / 100} ${unit}: ${ratio(sa, sb)}×)`,
+  };
+}
+
 const floodRun = (ctx: Context) => flood(ctx, { seconds: ctx.options.floodSeconds, aloneSeconds: 5, perAddress: ctx.options.floodClients });
 
 function floodLine({ during, alone }: FloodResult): string {
   return `argon2 flood (3 addresses signing in with right passwords): legitimate sign-ins ${during.successRate}% succeeded ${JSON.stringify(during.statuses)}, p99 ${during.p99} ms (alone ${alone.p99} ms)`;
+}
+
+/** The PostgreSQL server the /api/me-on-PostgreSQL rows use, or null (BENCH_DATABASE_URL=none). */
+function benchPostgresUrl(): string | null {
+  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return url === 'none' ? null : url;
+}
+
+/** A database of this run's own on the bench's PostgreSQL server, dropped at teardown. */
+async function postgresDatabase(ctx: Context, serverUrl: string): Promise<string> {
+  const name = `cloakroom_bench_${ctx.runId}`;
+  const admin = await createDatabase(serverUrl);
+  try {
+    await sql`create database ${sql.id(name)}`.execute(admin);
+  } finally {
+    await admin.destroy();
+  }
+  ctx.cleanups.push(async () => {
+    const again = await createDatabase(serverUrl);
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again);
+    await again.destroy();
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The API on PostgreSQL beside the one on SQLite (same Redis, its own prefix), signed
+ *  in as the same bench user: the rows that show what the database costs per request. */
+async function startPostgresApi(ctx: Context, main: ApiSettings, email: string, password: string): Promise<Target | null> {
+  const serverUrl = benchPostgresUrl();
+  if (!serverUrl) return null;
+  const databaseUrl = await postgresDatabase(ctx, serverUrl);
+  const api = await startApi('api-pg', { ...main, prefix: `${ctx.prefix}pg:`, databaseUrl });
+  ctx.services.push(api);
+  // The same accounts (fixed emails, one password) as on SQLite.
+  await createUsers(databaseUrl, 0, password);
+  const cookie = await signIn(api.url, email, password);
+  return { key: 'apiPg', label: 'API GET /api/me on PostgreSQL', url: `${api.url}/api/me`, headers: { cookie } };
+}
+
+/** `--databases`: GET /api/me of the same API on SQLite and on PostgreSQL, and bare
+ *  Express, alternating: what a request costs on each database. */
+async function databasesOnly(ctx: Context): Promise<Record<string, unknown>> {
+  const secret = newSecret();
+  const databaseFile = path.join(ctx.dir, 'users.db');
+  const main: ApiSettings = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, databaseFile, secret, logDir: ctx.dir };
+  console.log('\nstarting servers…');
+  const api = await startApi('api', main);
+  ctx.services.push(api);
+  const users = await createUsers(`sqlite:${databaseFile}`, 0);
+  const cookie = await signIn(api.url, users.bench.email, users.password);
+  const pg = await startPostgresApi(ctx, main, users.bench.email, users.password);
+  if (!pg) throw new Error('--databases needs PostgreSQL (BENCH_DATABASE_URL)');
+  const bare = await startBare(await (await fetch(`${api.url}/api/me`, { headers: { cookie } })).text(), ctx.dir);
+  ctx.services.push(bare);
+  const targets: Target[] = [
+    { key: 'api', label: 'API GET /api/me on SQLite', url: `${api.url}/api/me`, headers: { cookie } },
+    pg,
+    { key: 'bare', label: 'bare Express 5 route, same JSON', url: `${bare.url}/api/me`, headers: {} },
+  ];
+  for (const t of targets) if (!(await answers200(t))) throw new Error(`${t.label} does not answer 200 at ${t.url}`);
+  const measured = await alternate(ctx, targets, 'GET /api/me by database');
+  const rows = [...measured.values()].map((x) => ({ label: x.label, s: summarize(x) }));
+  const verdicts = [
+    pairedVerdict('API on PostgreSQL / on SQLite, req/s', measured.get('apiPg')!, measured.get('api')!, 'rps', '≥ 0.9', (r) => r >= 0.9),
+    pairedVerdict('API on SQLite / bare Express, req/s', measured.get('api')!, measured.get('bare')!, 'rps', '≥ 0.8', (r) => r >= 0.8),
+    pairedVerdict('API on PostgreSQL / bare Express, req/s', measured.get('apiPg')!, measured.get('bare')!, 'rps', '≥ 0.8', (r) => r >= 0.8),
+  ];
+  console.log(`\n${table(rows)}\n\n${verdictLines(verdicts)}`);
+  return {
+    summaries: Object.fromEntries([...measured.values()].map((x) => [x.key, { label: x.label, ...summarize(x), rounds: x.rounds }])),
+    verdicts,
+    table: table(rows),
+  };
 }
 
 async function uploadsOnly(ctx: Context): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@
  * argv: apiUrl usersFile(JSON {emails, password}) concurrency
  */
 import fs from 'node:fs';
+import { signInAttempt } from './lib/sign-in-attempt';
 
 const [apiUrl, usersFile, concurrencyArg] = process.argv.slice(2) as [string, string, string];
 const { emails, password } = JSON.parse(fs.readFileSync(usersFile, 'utf8')) as { emails: string[]; password: string };
@@ -20,19 +21,7 @@ const address = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) |
 async function client(): Promise<void> {
   while (!stopping) {
     const email = emails[next++ % emails.length]!;
-    let key: string;
-    try {
-      const res = await fetch(`${apiUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': address() },
-        body: JSON.stringify({ email, password }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      await res.arrayBuffer();
-      key = String(res.status);
-    } catch (err) {
-      key = (err as Error).name;
-    }
+    const key = await signInAttempt(apiUrl, email, password, address());
     statuses[key] = (statuses[key] ?? 0) + 1;
   }
 }

@@ -58,7 +58,7 @@ export async function uploads(ctx: Context): Promise<UploadsResult> {
   ctx.services.push(api);
   const client = await startClient('client-uploads', api.url, secret, 'on', ctx.dir);
   ctx.services.push(client);
-  const users = await createUsers(databaseFile, 0);
+  const users = await createUsers(`sqlite:${databaseFile}`, 0);
   const cookie = await signIn(client.url, users.bench.email, users.password);
   const me = { url: `${client.url}/api/me`, headers: { cookie } };
 

@@ -13,6 +13,8 @@ export interface ApiSettings {
   redisUrl: string;
   prefix: string;
   databaseFile: string;
+  /** Another database than the SQLite file (a postgres:// URL). */
+  databaseUrl?: string;
   secret: string;
   logDir: string;
 }
@@ -32,10 +34,12 @@ export function startApi(name: string, s: ApiSettings, extra: Record<string, str
       NODE_ENV: 'production',
       REDIS_URL: s.redisUrl,
       REDIS_PREFIX: s.prefix,
-      DATABASE_URL: `sqlite:${s.databaseFile}`,
+      DATABASE_URL: s.databaseUrl ?? `sqlite:${s.databaseFile}`,
       SESSION_SECRET: s.secret,
       COOKIE_SECURE: 'false',
       TRUST_PROXY: 'loopback',
+      // Benchmarks send no mail worth delivering: production's SMTP requirement waived.
+      MAIL_TRANSPORT: 'log',
       ...extra,
     },
     readyPath: '/readyz',
@@ -100,15 +104,14 @@ export interface BenchUsers {
 /** Creates the bench's accounts straight in the database (the API has migrated it),
  *  all with one argon2id hash at the production cost: signing in costs what it costs in
  *  production, creating 100 accounts does not take 100 hashes. */
-export async function createUsers(databaseFile: string, stormAccounts: number): Promise<BenchUsers> {
-  const password = `bench-${randomBytes(9).toString('base64url')}`;
+export async function createUsers(databaseUrl: string, stormAccounts: number, password = `bench-${randomBytes(9).toString('base64url')}`): Promise<BenchUsers> {
   const passwordHash = await argon2.hash(password, {
     type: argon2.argon2id,
     memoryCost: ARGON2_OWASP.memoryKiB,
     timeCost: ARGON2_OWASP.timeCost,
     parallelism: ARGON2_OWASP.parallelism,
   });
-  const db = await createDatabase(`sqlite:${databaseFile}`);
+  const db = await createDatabase(databaseUrl);
   const users = usersRepository(db);
   const make = async (email: string, name: string) => {
     const user = await users.create({ email, name, passwordHash });

@@ -18,6 +18,7 @@ beforeAll(async () => {
       email,
       name: null,
       role: 'admin',
+      emailVerified: true,
       sessionId: 'x'.repeat(43),
       expiresAt: new Date(Date.now() + 3600e3).toISOString(),
       idleExpiresAt: new Date(Date.now() + 3600e3).toISOString(),

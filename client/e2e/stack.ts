@@ -77,7 +77,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `apiEnv`: more of the API's configuration (for example `SMTP_URL`, pointing at a
+ *  test's mail catcher). */
+export async function startStack(options: { apiEnv?: Record<string, string> } = {}): Promise<Stack> {
   const apiPort = await freePort();
   const clientPort = await freePort();
   const origin = `http://127.0.0.1:${clientPort}`;
@@ -105,6 +107,9 @@ export async function startStack(): Promise<Stack> {
     PASSWORD_HASH_TIME_COST: '1',
     // Every browser here shares one address; the suite registers more than a person would.
     REGISTER_IP_LIMIT: '500',
+    // Without an SMTP server of the test's own, mails go to the API's log (development's way).
+    ...(options.apiEnv?.SMTP_URL ? {} : { MAIL_TRANSPORT: 'log' }),
+    ...options.apiEnv,
   };
   const clientEnv: Record<string, string> = {
     PORT: String(clientPort),

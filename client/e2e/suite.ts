@@ -3,8 +3,8 @@ import { launch } from './browser';
 import { startStack, type Stack } from './stack';
 
 /** The product and a browser for one test file. */
-export async function startSuite(): Promise<{ stack: Stack; browser: Browser }> {
-  const stack = await startStack();
+export async function startSuite(apiEnv?: Record<string, string>): Promise<{ stack: Stack; browser: Browser }> {
+  const stack = await startStack(apiEnv ? { apiEnv } : {});
   return { stack, browser: await launch() };
 }
 

@@ -5,7 +5,7 @@ export type Access = 'public' | 'session' | 'admin';
 
 /** Pages anyone may open. Everything else needs a session; /admin and below need role
  *  admin. Paths are compared the way Next matches routes (decoded, any case). */
-const PUBLIC = new Set<string>([PAGES.home, PAGES.login, PAGES.register]);
+const PUBLIC = new Set<string>([PAGES.home, PAGES.login, PAGES.register, PAGES.forgotPassword, PAGES.resetPassword, PAGES.verifyEmail]);
 /** Public pages that a signed-in visitor has no use for. */
 export const SIGN_IN_PAGES = new Set<string>([PAGES.login, PAGES.register]);
 

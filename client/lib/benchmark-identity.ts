@@ -15,6 +15,7 @@ export function benchmarkMe(now: number = Date.now()): MeResult {
         name: 'Benchmark',
         role: 'user',
         createdAt: new Date(0).toISOString(),
+        emailVerified: true,
       },
       session: { id: 'benchmark', createdAt: new Date(now).toISOString(), expiresAt: hour, idleExpiresAt: hour },
     },

@@ -5,7 +5,7 @@ import type { MeResult } from './me-client';
 const me = (role: 'user' | 'admin'): MeResult => ({
   kind: 'signed_in',
   me: {
-    user: { id: 'u1', email: 'ann@example.test', name: null, role, createdAt: '2030-01-01T00:00:00.000Z' },
+    user: { id: 'u1', email: 'ann@example.test', name: null, role, createdAt: '2030-01-01T00:00:00.000Z', emailVerified: true },
     session: { id: 'h'.repeat(43), createdAt: '2030-01-01T00:00:00.000Z', expiresAt: '2030-01-08T00:00:00.000Z', idleExpiresAt: '2030-01-02T00:00:00.000Z' },
   } satisfies MeResponse,
 });
@@ -67,6 +67,7 @@ describe('the gate', () => {
         email: 'ann@example.test',
         name: null,
         role: 'user',
+        emailVerified: true,
         sessionId: 'h'.repeat(43),
         expiresAt: '2030-01-08T00:00:00.000Z',
         idleExpiresAt: '2030-01-02T00:00:00.000Z',

@@ -36,6 +36,7 @@ export function identityFromMe(me: MeResponse): Identity {
     email: user.email,
     name: user.name,
     role: user.role,
+    emailVerified: user.emailVerified,
     sessionId: session.id,
     expiresAt: session.expiresAt,
     idleExpiresAt: session.idleExpiresAt,

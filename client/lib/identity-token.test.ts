@@ -7,6 +7,7 @@ const user: Identity = {
   email: 'ann@example.test',
   name: 'Ann',
   role: 'user',
+  emailVerified: false,
   sessionId: 'h'.repeat(43),
   expiresAt: '2030-01-08T00:00:00.000Z',
   idleExpiresAt: '2030-01-02T00:00:00.000Z',

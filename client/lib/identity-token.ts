@@ -12,6 +12,8 @@ export interface Identity {
   email: string;
   name: string | null;
   role: Role;
+  /** Whether the user has confirmed their email address. */
+  emailVerified: boolean;
   /** Public handle of the session (never the cookie's ID). */
   sessionId: string;
   /** When the session ends at the latest (absolute lifetime), ISO 8601. */
@@ -27,6 +29,7 @@ const payloadSchema = z.object({
     email: z.string(),
     name: z.string().nullable(),
     role: roleSchema,
+    emailVerified: z.boolean(),
     sessionId: z.string(),
     expiresAt: z.string(),
     idleExpiresAt: z.string(),

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { ERROR_STATUS, errorBodySchema, REQUEST_BODY_LIMIT_BYTES } from '@cloakroom/shared';
 import { closeServer, createTestApp, listenOn, type TestApp } from '@cloakroom/server/testing';
@@ -9,18 +9,13 @@ import { apiPath, refuseApiUpgrade, serveApiRequest, type ApiEdgeOptions } from 
  *  what the API does not do on demand: record, hang, reset. */
 
 let kit: TestApp;
-let api: Server;
 let apiUrl: string;
 
 beforeAll(async () => {
   kit = await createTestApp();
-  api = createServer(kit.handler);
-  apiUrl = await listenOn(api);
+  apiUrl = await kit.listen(); // what production serves, on a real port; kit.close() stops it
 });
-afterAll(async () => {
-  await closeServer(api);
-  await kit.close();
-});
+afterAll(() => kit.close());
 
 /** A server that does what the client's server does for /api (server/edge.cjs), in
  *  front of `upstream`; its origin is the page origin the API trusts in the kit. */

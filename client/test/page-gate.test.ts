@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { API_ROUTES, IDENTITY_HEADERS, PAGES } from '@cloakroom/shared';
 import { closeServer, createTestApp, listenOn, type TestApp } from '@cloakroom/server/testing';
 import { NextRequest } from 'next/server';
@@ -11,18 +11,13 @@ import { gatePage } from '../lib/page-gate';
 
 const key = deriveIdentityKey('a secret of at least thirty-two characters');
 let kit: TestApp;
-let api: Server;
 let apiUrl: string;
 
 beforeAll(async () => {
   kit = await createTestApp();
-  api = createServer(kit.handler);
-  apiUrl = await listenOn(api);
+  apiUrl = await kit.listen(); // what production serves, on a real port; kit.close() stops it
 });
-afterAll(async () => {
-  await closeServer(api);
-  await kit.close();
-});
+afterAll(() => kit.close());
 
 const request = (path: string, headers: Record<string, string> = {}) => new NextRequest(`http://localhost:3000${path}`, { headers });
 const gate = (r: NextRequest, url = apiUrl, timeoutMs = 1500) => gatePage(r, { apiInternalUrl: url, apiTimeoutMs: timeoutMs, gateOff: false }, key);

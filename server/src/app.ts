@@ -19,6 +19,7 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { meHandlers } from './http/routes/me';
 import { mountRoutes, type RouteHandlers } from './http/routes/mount';
 import { passwordHandlers } from './http/routes/password';
+import { recoveryHandlers } from './http/routes/recovery';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
 import { localCredentials } from './http/passport';
@@ -96,9 +97,11 @@ export function createApp(infra: Infrastructure): Api {
       signOut: services.signOut,
       events: services.events,
       limits,
+      verification: { required: config.requireEmailVerification, service: services.emailVerification },
     }),
     ...meHandlers(),
     ...passwordHandlers({ session, change: services.passwordChange, limits: limits.passwordChange }),
+    ...recoveryHandlers({ reset: services.passwordReset, verification: services.emailVerification, limits }),
     ...eventHandlers({ events: services.events }),
     ...sessionHandlers({ sessions: services.sessions, cookie }),
     ...adminHandlers({ admin: services.admin }),

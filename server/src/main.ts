@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     process.exit(69);
   }
 
-  const { handler, lifecycle } = createApp(infra);
+  const { handler, services, lifecycle } = createApp(infra);
+  // Mails queued by this or any other instance (or left by one that stopped) go out.
+  services.outbox.start();
   const onListening = () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   // with the public development secret gets loopback from the config unless HOST says
   // otherwise (config/env.ts).
   const server = http.createServer(handler);
+  if (config.mail.transport === 'log') logger.info('mail: MAIL_TRANSPORT=log, so mails (links included) are written to this log instead of being sent');
   if (config.host) server.listen(config.port, config.host, onListening);
   else server.listen(config.port, onListening);
   answerClientErrors(server);
@@ -86,7 +89,10 @@ async function main(): Promise<void> {
   shutdownOnSignal(
     server,
     lifecycle,
-    () => closeInfrastructure(infra),
+    async () => {
+      await services.outbox.stop();
+      await closeInfrastructure(infra);
+    },
     config,
     (msg) => logger.info(msg),
   );

@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import { sessionCookieName } from '@cloakroom/shared';
 import { accounts } from './accounts/accounts';
+import { currentPasswordCheck } from './accounts/current-password';
+import { emailVerification } from './accounts/email-verification';
+import { accountMailer } from './accounts/mailer';
 import { passwordChange } from './accounts/password-change';
+import { passwordReset } from './accounts/password-reset';
 import { userAdministration } from './admin/users';
 import { attemptCounters } from './auth/attempts';
 import { deviceTokens } from './auth/devices';
@@ -19,10 +23,15 @@ import type { Config } from './config/env';
 import type { Db } from './db/connection';
 import { rolesRepository } from './db/roles';
 import { securityEventsRepository } from './db/security-events';
+import { mailTokensRepository } from './db/mail-tokens';
 import { usersRepository } from './db/users';
 import { securityEvents } from './events/security-events';
+import { mailOutbox } from './mail/outbox';
+import { sealer } from './mail/seal';
+import { createMailTransport } from './mail/transport';
 import type { Redis } from './redis/client';
 import { redisKeys } from './redis/keys';
+import { mailTokens } from './tokens/mail-tokens';
 
 /** What the app runs on, connected by main.ts (or by the test kit). */
 export interface Infrastructure {
@@ -60,6 +69,17 @@ export function createServices(infra: Infrastructure) {
   const sessions = userSessions(store, events);
   const authenticate = sessionAuthenticator(records, store, limits);
   const cookieName = sessionCookieName(config.cookie.secure);
+  // Mail: the outbox sends nothing until started (main.ts and the test kit start it).
+  const outbox = mailOutbox({
+    redis,
+    keys,
+    transport: createMailTransport(config.mail, logger),
+    sealer: sealer(config.session.secrets),
+    config: config.mail,
+    logger,
+  });
+  const tokens = mailTokens(mailTokensRepository(db), config.tokens);
+  const mailer = accountMailer({ outbox, tokens, appOrigin: config.appOrigin, ttls: config.tokens, logger });
   return {
     keys,
     limits,
@@ -74,12 +94,16 @@ export function createServices(infra: Infrastructure) {
     devices: deviceTokens(config.session.secrets, config.deviceTrustMs),
     signIn: signIn({ counters, shares, events }),
     signOut: signOut(store, events),
-    passwordChange: passwordChange({ users, records, hasher, sessions, events, counters, shares }),
+    passwordChange: passwordChange({ users, records, hasher, sessions, events, counters, shares, tokens, mailer }),
+    outbox,
+    tokens,
+    passwordReset: passwordReset({ users, records, hasher, sessions, events, tokens, mailer, logger }),
+    emailVerification: emailVerification({ users, records, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
     admin: userAdministration(users, rolesRepository(db), records, sessions, events),
     authenticate,
     /** The session cookie's name (its attributes are the HTTP layer's). */
     cookieName,
-    readSession: sessionReader(authenticate, store, cookieName, config.session.secrets),
+    readSession: sessionReader(authenticate, store, records, cookieName, config.session.secrets),
   };
 }
 

@@ -48,7 +48,7 @@ describe.each(testDatabases())('admin on $name', ({ databaseUrl }) => {
       const res = await admin.agent.get('/api/admin/users').query(query).expect(200);
       const page = adminUsersResponseSchema.parse(res.body);
       expect(page.users.length).toBeLessThanOrEqual(3);
-      for (const u of page.users) expect(Object.keys(u).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'role']);
+      for (const u of page.users) expect(Object.keys(u).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'name', 'role']);
       seen.push(...page.users.map((u) => u.email));
       cursor = page.nextCursor;
       if (cursor) expect(cursor).not.toContain('@'); // opaque, not the raw email

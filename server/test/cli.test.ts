@@ -11,6 +11,7 @@ jest.setTimeout(60_000);
 
 const USER_CREATE = 'cli/user-create';
 const MIGRATE = 'cli/migrate';
+const USER_RECORDS_DROP = 'cli/user-records-drop';
 
 const userCreate = (databaseUrl: string, args: string[], input = '') => runBuilt(USER_CREATE, args, { DATABASE_URL: databaseUrl }, input);
 
@@ -122,6 +123,73 @@ describe('user:create refuses bad input', () => {
     if (input.trim()) expect(run.stderr).not.toContain(input.trim());
     const email = args[args.indexOf('--email') + 1];
     if (email) expect(await kit.services.users.findByEmail(email)).toBeUndefined();
+  });
+});
+
+describe.each(testDatabases())("the users' Redis records and the command line, on $name", ({ name, databaseUrl }) => {
+  let db: Awaited<ReturnType<typeof scratchDatabase>>;
+  let kit: TestApp;
+  beforeAll(async () => {
+    db = await scratchDatabase(name, databaseUrl);
+    kit = await createTestApp({ databaseUrl: db.url, isolateDatabase: false });
+  });
+  afterAll(async () => {
+    await kit?.close();
+    await db?.drop();
+  });
+
+  /** The tools as the operator runs them against this app: same database, same Redis prefix. */
+  const tool = (entry: string, args: string[], env: Record<string, string> = {}, input = '') =>
+    runBuilt(entry, args, { DATABASE_URL: db.url, REDIS_PREFIX: kit.prefix, ...env }, input);
+  const roleSeen = async (agent: Awaited<ReturnType<TestApp['signedInAgent']>>['agent']) => (await agent.get('/api/me').expect(200)).body.user.role as string;
+
+  test("user:create's role change shows on the user's very next request", async () => {
+    const who = await kit.signedInAgent();
+    expect(await roleSeen(who.agent)).toBe('user'); // the user's record is in Redis now
+    const run = await tool(USER_CREATE, ['--email', who.email, '--role', 'admin']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(await roleSeen(who.agent)).toBe('admin');
+  });
+
+  test('user:create refuses a role change it cannot make through the record (Redis away), changing nothing', async () => {
+    const who = await kit.signedInAgent();
+    expect(await roleSeen(who.agent)).toBe('user');
+    const run = await tool(USER_CREATE, ['--email', who.email, '--role', 'admin'], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+    expectOneLineFailure(run);
+    expect(run.code).toBe(69);
+    expect((await kit.services.users.findById(who.user.id))?.role).toBe('user');
+    expect(await roleSeen(who.agent)).toBe('user');
+  });
+
+  test('user-records:drop makes an edit made by hand in SQL show (one user, then all)', async () => {
+    const a = await kit.signedInAgent({ name: 'Before' });
+    const b = await kit.signedInAgent({ name: 'Before' });
+    for (const who of [a, b]) expect((await who.agent.get('/api/me').expect(200)).body.user.name).toBe('Before');
+    await kit.infra.db.updateTable('users').set({ name: 'By Hand' }).where('id', 'in', [a.user.id, b.user.id]).execute();
+    // The documented gap: the records still hold the old name.
+    expect((await a.agent.get('/api/me').expect(200)).body.user.name).toBe('Before');
+
+    const one = await tool(USER_RECORDS_DROP, ['--user', a.user.id]);
+    expect(one.stderr).toBe('');
+    expect(one.stdout).toBe(`user-records:drop: dropped the record of user ${a.user.id} (read from the database on their next request)\n`);
+    expect((await a.agent.get('/api/me').expect(200)).body.user.name).toBe('By Hand');
+    expect((await b.agent.get('/api/me').expect(200)).body.user.name).toBe('Before');
+
+    const all = await tool(USER_RECORDS_DROP, []);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^user-records:drop: dropped [1-9]\d* user records? \(each refilled from the database on its user's next request\)\n$/);
+    expect((await b.agent.get('/api/me').expect(200)).body.user.name).toBe('By Hand');
+  });
+
+  test('user-records:drop: bad arguments and an unreachable Redis are one line and a non-zero exit', async () => {
+    const bad = await tool(USER_RECORDS_DROP, ['--everything']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/^user-records:drop: .*usage: npm run user-records:drop/);
+    const away = await tool(USER_RECORDS_DROP, [], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+    expect(away.code).toBe(69);
+    expect(away.stdout).toBe('');
+    expect(away.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

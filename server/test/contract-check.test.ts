@@ -25,7 +25,7 @@ const exchange = (method: string, url: string, status: number, body: unknown, he
 });
 const error = (code: string) => ({ error: { code, message: 'words' } });
 const at = '2026-01-01T00:00:00.000Z';
-const user = { id: 'u1', email: 'a@b.test', name: null, role: 'user', createdAt: at };
+const user = { id: 'u1', email: 'a@b.test', name: null, role: 'user', createdAt: at, emailVerified: false };
 const me = { user, session: { id: 'h', createdAt: at, expiresAt: at, idleExpiresAt: at } };
 
 test('a documented answer passes', () => {

@@ -29,7 +29,7 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
     const body = meResponseSchema.strict().parse(res.body);
     publicUserSchema.strict().parse(body.user);
     sessionInfoSchema.strict().parse(body.session);
-    expect(body.user).toEqual({ id: user.id, email, name: 'Mo', role: 'user', createdAt: new Date(user.createdAt).toISOString() });
+    expect(body.user).toEqual({ id: user.id, email, name: 'Mo', role: 'user', createdAt: new Date(user.createdAt).toISOString(), emailVerified: false });
 
     // The public handle: SHA-256 of the session ID. It names the session; it is not the session ID.
     expect(body.session.id).toBe(createHash('sha256').update(sid).digest('base64url'));

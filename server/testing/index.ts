@@ -13,3 +13,4 @@ export { browserFetch, type BrowserFetch, type BrowserFetchOptions } from './bro
 export { contractCheck, type ContractCheck, type Exchange } from './contract';
 export { ContractViolation, takeContractViolations } from './violations';
 export { closeServer, freePort, listenOn, serve, signIn, sleep } from './helpers';
+export { createMailCatcher, type CaughtMail, type MailCatcher } from './mail-catcher';

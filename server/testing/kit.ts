@@ -29,6 +29,7 @@ import {
 } from '@cloakroom/server';
 import { browserFetch, type BrowserFetch } from './browser-fetch';
 import { closeServer, listenOn } from './helpers';
+import { createMailCatcher, type CaughtMail, type MailCatcher } from './mail-catcher';
 import { checkAgainstContract, contractCheckFor } from './violations';
 import { recording } from './recorder';
 
@@ -45,6 +46,10 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the app's log lines in memory (see `logs()`); otherwise logging is silent. */
   captureLogs?: boolean;
+  /** The SMTP server the app sends to. Default: a catcher of the app's own, stopped by
+   *  close(); pass one to share it (close() then leaves it running). Ignored when `env`
+   *  sets SMTP_URL or MAIL_TRANSPORT. */
+  mailCatcher?: MailCatcher;
   /** Told the text of every SQL statement the app runs (to count queries). */
   onQuery?: (sql: string) => void;
   /** Another instance of that app: the same Redis prefix, session secret and database
@@ -96,6 +101,12 @@ export interface TestApp {
   signedInAgent(input?: TestUserInput | TestUser): Promise<TestUser & { agent: TestAgent; publicUser: PublicUser }>;
   /** Log lines written so far (only with `captureLogs`). */
   logs(): string;
+  /** The real SMTP server this app mails to (undefined when `env` chose another). */
+  mailCatcher: MailCatcher | undefined;
+  /** Every mail the app has sent so far, parsed (subject, text, links, token). */
+  mails(): CaughtMail[];
+  /** The newest mail to `to`, waiting up to 10 s for one (see MailCatcher.lastMail). */
+  lastMail(to: string, options?: { timeoutMs?: number; after?: number }): Promise<CaughtMail>;
   /** Deletes this app's Redis keys and database, and closes its connections. */
   close(): Promise<void>;
 }
@@ -120,6 +131,16 @@ const TEST_ENV: Record<string, string> = {
   HASH_QUEUE_PER_ACCOUNT: '100000',
   HASH_QUEUE_PER_IP: '100000',
   SESSION_MAX_PER_USER: '100000',
+  FORGOT_IP_LIMIT: '100000',
+  FORGOT_EMAIL_LIMIT: '100000',
+  TOKEN_IP_LIMIT: '100000',
+  VERIFY_RESEND_LIMIT: '100000',
+  EMAIL_CHANGE_LIMIT: '100000',
+  // Mail: sent at once; a failed attempt is retried within a second or two.
+  MAIL_POLL_INTERVAL_MS: '200',
+  MAIL_RETRY_DELAY: '0.2',
+  MAIL_RETRY_MAX_DELAY: '1',
+  SMTP_TIMEOUT_MS: '3000',
 };
 
 /** The databases a suite should run against: SQLite always, and PostgreSQL too when
@@ -157,10 +178,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (databaseUrl === 'sqlite::memory:' && shared) throw new Error('test kit: shareWith needs a database in a file or PostgreSQL');
   // A suite that names a Sentinel set or a Cluster uses it instead of the default Redis.
   const topology = options.env?.REDIS_SENTINELS !== undefined || options.env?.REDIS_CLUSTER_NODES !== undefined;
+  // A second instance of an app mails the same catcher as the first.
+  const ownSmtp = !options.env?.SMTP_URL && !options.env?.MAIL_TRANSPORT;
+  const given = options.mailCatcher ?? shared?.mailCatcher;
+  const ownCatcher = ownSmtp && !given;
+  const catcher = ownSmtp ? (given ?? (await createMailCatcher())) : undefined;
   const env: Record<string, string> = {
     ...TEST_ENV,
     ...(topology ? {} : { REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     SESSION_SECRET: shared ? shared.config.session.secrets.join(',') : randomBytes(32).toString('base64url'),
+    ...(catcher ? { SMTP_URL: catcher.url } : {}),
     ...options.env,
     REDIS_PREFIX: prefix,
     DATABASE_URL: databaseUrl,
@@ -185,6 +212,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const api = createApp(infra);
   const { services } = api;
+  services.outbox.start();
   // The document as the API serves it, fetched through the unchecked handler.
   const served = await request(api.handler).get(API_ROUTES.openApiDocument.path);
   if (served.status !== 200) throw new Error(`test kit: GET ${API_ROUTES.openApiDocument.path} answered ${served.status}`);
@@ -232,9 +260,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
 
     logs: () => lines.join(''),
+    mailCatcher: catcher,
+    mails: () => catcher?.mails() ?? [],
+    lastMail(to, options) {
+      if (!catcher) return Promise.reject(new Error('test kit: this app mails elsewhere (env set SMTP_URL or MAIL_TRANSPORT)'));
+      return catcher.lastMail(to, options);
+    },
 
     async close() {
       if (server) await closeServer(server);
+      await services.outbox.stop();
+      if (ownCatcher) await catcher?.stop();
       if (infra.redis.isReady && !shared) {
         // One DEL per key: on a Cluster the keys of one batch live in many slots.
         for await (const keys of scanKeys(infra.redis, `${prefix}*`)) await Promise.all(keys.map((key) => infra.redis.del(key)));

@@ -4,10 +4,12 @@ import { z } from 'zod';
  *  client, server and tests agree on one table. */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  invalid_token: 400,
   invalid_credentials: 401,
   unauthenticated: 401,
   forbidden: 403,
   csrf_rejected: 403,
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,

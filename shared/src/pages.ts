@@ -7,6 +7,9 @@ export const PAGES = {
   dashboard: '/dashboard',
   security: '/security',
   admin: '/admin',
+  forgotPassword: '/forgot-password',
+  resetPassword: '/reset-password',
+  verifyEmail: '/verify-email',
 } as const;
 
 export type PagePath = (typeof PAGES)[keyof typeof PAGES];
@@ -22,3 +25,12 @@ export function withNext(page: typeof PAGES.login | typeof PAGES.register, next:
 
 /** The sign-in page, coming back to `next` (a path on this site, with its query) afterwards. */
 export const signInUrl = (next?: string | null): string => withNext(PAGES.login, next);
+
+/** The name of the fragment parameter that carries a one-time token in mailed links
+ *  (`/reset-password#token=…`): a fragment never reaches a server log or a Referer. */
+export const TOKEN_FRAGMENT_PARAM = 'token';
+
+/** A mailed link to one of the token pages: the token rides in the fragment. */
+export function tokenLink(origin: string, page: typeof PAGES.resetPassword | typeof PAGES.verifyEmail, token: string): string {
+  return `${origin}${page}#${new URLSearchParams({ [TOKEN_FRAGMENT_PARAM]: token }).toString()}`;
+}

@@ -74,6 +74,25 @@ export const passwordChangeBodySchema = body({
 });
 export type PasswordChangeBody = z.infer<typeof passwordChangeBodySchema>;
 
+/** A one-time token from a mailed link, exactly as the link carried it. Any string is
+ *  accepted here: a malformed token is answered like an unknown one (400 invalid_token). */
+export const mailTokenSchema = requiredString('Token')
+  .min(1, { error: 'Token is required' })
+  .max(512, { error: 'Token must be at most 512 characters' })
+  .meta({ description: 'The token from the mailed link (the `token` parameter of its fragment).' });
+
+export const forgotPasswordBodySchema = body({ email: emailSchema });
+export type ForgotPasswordBody = z.infer<typeof forgotPasswordBodySchema>;
+
+export const resetPasswordBodySchema = body({ token: mailTokenSchema, newPassword: newPasswordSchema });
+export type ResetPasswordBody = z.infer<typeof resetPasswordBodySchema>;
+
+export const verifyEmailBodySchema = body({ token: mailTokenSchema });
+export type VerifyEmailBody = z.infer<typeof verifyEmailBodySchema>;
+
+export const emailChangeBodySchema = body({ newEmail: emailSchema, currentPassword: presentedPasswordSchema });
+export type EmailChangeBody = z.infer<typeof emailChangeBodySchema>;
+
 export const roleUpdateBodySchema = body({ role: roleSchema });
 export type RoleUpdateBody = z.infer<typeof roleUpdateBodySchema>;
 
@@ -99,6 +118,7 @@ export const publicUserSchema = z
     name: z.string().nullable(),
     role: roleSchema,
     createdAt: isoDate,
+    emailVerified: z.boolean().meta({ description: 'Whether the user has proved they receive mail at `email` (by following a verification link).' }),
   })
   .meta({ id: 'PublicUser', description: 'A user as the API shows it: never the password hash, never internal times.' });
 export type PublicUser = z.infer<typeof publicUserSchema>;
@@ -149,6 +169,10 @@ export type RevokedResponse = z.infer<typeof revokedResponseSchema>;
 export const passwordChangeResponseSchema = z.object({ user: publicUserSchema, revoked: z.number().int().min(0) });
 export type PasswordChangeResponse = z.infer<typeof passwordChangeResponseSchema>;
 
+/** An empty answer: 202 to requests whose outcome is mailed, 200 to a reset. */
+export const emptyResponseSchema = z.object({}).meta({ id: 'Empty' });
+export type EmptyResponse = z.infer<typeof emptyResponseSchema>;
+
 export const adminUsersResponseSchema = z.object({
   users: z.array(publicUserSchema),
   nextCursor: z.string().nullable(),
@@ -164,6 +188,11 @@ export const SECURITY_EVENT_TYPES = [
   'role_changed',
   'account_locked',
   'registered',
+  'password_reset_requested',
+  'password_reset',
+  'email_verified',
+  'email_change_requested',
+  'email_changed',
 ] as const;
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES).meta({ id: 'SecurityEventType' });
 export type SecurityEventType = z.infer<typeof securityEventTypeSchema>;

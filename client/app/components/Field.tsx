@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes } from 'react';
+import { PASSWORD_MIN_LENGTH } from '@cloakroom/shared';
 
 /** A labelled input whose error, when there is one, is read out with it. */
 export function Field({
@@ -34,5 +35,21 @@ export function FormError({ message }: { message: string | null }) {
     <div role="alert" className={message ? 'form-error' : undefined}>
       {message}
     </div>
+  );
+}
+
+/** The field for a new password (change and reset alike): the policy in words, and the
+ *  autocomplete hint that lets a password manager offer and save a generated one. */
+export function NewPasswordField({ error }: { error: string | undefined }) {
+  return (
+    <Field
+      name="newPassword"
+      label="New password"
+      type="password"
+      autoComplete="new-password"
+      required
+      hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+      error={error}
+    />
   );
 }

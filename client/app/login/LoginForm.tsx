@@ -26,6 +26,9 @@ export function LoginForm({ next }: { next: string | null }) {
         {form.pending ? 'Signing in…' : 'Sign in'}
       </button>
       <p>
+        <Link href={PAGES.forgotPassword}>Forgot password?</Link>
+      </p>
+      <p>
         No account yet? <Link href={registerHref}>Create one</Link>.
       </p>
     </form>

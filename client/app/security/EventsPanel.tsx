@@ -15,6 +15,11 @@ const WORDS: Record<SecurityEventType, string> = {
   role_changed: 'Role changed',
   account_locked: 'Sign-in temporarily blocked',
   registered: 'Account created',
+  password_reset_requested: 'Password reset link requested',
+  password_reset: 'Password reset by mailed link',
+  email_verified: 'Email address confirmed',
+  email_change_requested: 'Email change requested',
+  email_changed: 'Email address changed',
 };
 
 const listEvents = () => api.listEvents();

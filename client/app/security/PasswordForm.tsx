@@ -1,9 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { PASSWORD_MIN_LENGTH } from '@cloakroom/shared';
 import { api, toSignIn, type ApiResult } from '../../lib/api';
-import { Field, FormError } from '../components/Field';
+import { Field, FormError, NewPasswordField } from '../components/Field';
 import { useApiForm } from '../components/use-api-form';
 
 const FIELDS = ['currentPassword', 'newPassword'] as const;
@@ -38,15 +37,7 @@ export function PasswordForm({ email }: { email: string }) {
         <input type="text" name="username" autoComplete="username" value={email} readOnly hidden />
         <FormError message={form.general} />
         <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" required error={form.errors.currentPassword} />
-        <Field
-          name="newPassword"
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-          error={form.errors.newPassword}
-        />
+        <NewPasswordField error={form.errors.newPassword} />
         <button type="submit" disabled={form.pending}>
           {form.pending ? 'Changing password…' : 'Change password'}
         </button>

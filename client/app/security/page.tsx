@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { PAGES } from '@cloakroom/shared';
 import { requireUser } from '../../lib/identity';
 import { AppShell } from '../components/AppShell';
+import { EmailPanel } from './EmailPanel';
 import { EventsPanel } from './EventsPanel';
 import { PasswordForm } from './PasswordForm';
 import { SessionsPanel } from './SessionsPanel';
@@ -16,6 +17,7 @@ export default async function SecurityPage() {
     <AppShell user={user} current={PATH}>
       <h1>Security</h1>
       <SessionsPanel />
+      <EmailPanel email={user.email} verified={user.emailVerified} />
       <PasswordForm email={user.email} />
       <EventsPanel />
     </AppShell>

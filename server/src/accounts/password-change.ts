@@ -9,6 +9,8 @@ import type { UserState } from '../auth/user-state';
 import { accountKey } from '../auth/sign-in';
 import type { UserRow, UsersRepository } from '../db/users';
 import type { SecurityEvents } from '../events/security-events';
+import type { MailTokens } from '../tokens/mail-tokens';
+import type { AccountMailer } from './mailer';
 
 export type PasswordChangeResult =
   | { ok: true; user: UserRow; revoked: number }
@@ -30,7 +32,8 @@ const QUEUE_RETRY_MS = 1000;
  *      if the credential is still the one just verified, through the user's Redis record
  *      (`records.change`): every session bound to the old one is dead wherever it is
  *      checked, from the very next request, even one a racing sign-in writes later;
- *   5. every session but `keep` deleted from Redis, and the audit trail.
+ *   5. outstanding reset and email-change links voided, every session but `keep`
+ *      deleted from Redis, the audit trail, and a notice mailed to the account.
  * The caller then starts the current session afresh under a new ID, bound to the new
  * credential. Nothing is written unless both passwords pass.
  */
@@ -42,8 +45,10 @@ export function passwordChange(deps: {
   events: SecurityEvents;
   counters: AttemptCounters;
   shares: QueueShares;
+  tokens: MailTokens;
+  mailer: AccountMailer;
 }) {
-  const { users, records, hasher, sessions, events, counters, shares } = deps;
+  const { users, records, hasher, sessions, events, counters, shares, tokens, mailer } = deps;
 
   return async function change(
     caller: UserState,
@@ -78,8 +83,13 @@ export function passwordChange(deps: {
     // Changed by someone else since this request read the row: the password just
     // verified is no longer the current one.
     if (credentialVersion === null) return { ok: false, reason: 'invalid_credentials' };
+    // Reset links (and pending email changes) asked for before are void: whoever has
+    // the old password or the mailbox cannot undo this change with them.
+    await tokens.voidAll(user.id, 'password_reset');
+    await tokens.voidAll(user.id, 'email_change');
     const revoked = await sessions.revokeAll(user.id, context.keep);
     await events.record(user.id, 'password_changed', context.client, { otherSessionsEnded: revoked });
+    await mailer.passwordChanged(user, context.client);
     return { ok: true, user: { ...user, passwordHash, passwordChangedAt: now, updatedAt: now, credentialVersion }, revoked };
   };
 }

@@ -5,9 +5,16 @@ import type { UserRow } from '../db/users';
  *  in the user's Redis record (auth/user-records.ts); never the password hash or any
  *  other secret. A later column the check needs (a verified email, an enrolled second
  *  factor) is added here, and its writers go through `userRecords.change`. */
-export const USER_STATE_FIELDS = ['id', 'email', 'name', 'role', 'createdAt', 'passwordChangedAt', 'credentialVersion'] as const satisfies ReadonlyArray<
-  keyof UserRow
->;
+export const USER_STATE_FIELDS = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'createdAt',
+  'passwordChangedAt',
+  'credentialVersion',
+  'emailVerifiedAt',
+] as const satisfies ReadonlyArray<keyof UserRow>;
 
 export type UserState = Pick<UserRow, (typeof USER_STATE_FIELDS)[number]>;
 

@@ -9,7 +9,8 @@ import { redisKeys, type RedisKeys } from '../redis/keys';
  *  goes through them, as the API does. Redis problems are one line on stderr. */
 export async function connectCliRedis(): Promise<{ redis: Redis; keys: RedisKeys }> {
   const { redis: config } = loadRedisConfig();
-  const redis = createRedis(config.topology, config.timeoutMs, createLogger('warn', pino.destination(2)));
+  // Errors only: a Redis that is away is the one line the tool ends with, not a warning more.
+  const redis = createRedis(config.topology, config.timeoutMs, createLogger('error', pino.destination(2)));
   await connectRedis(redis, config.url);
   return { redis, keys: redisKeys(config.prefix) };
 }

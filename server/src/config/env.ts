@@ -188,6 +188,20 @@ const envSchema = z.object({
     .int()
     .nonnegative({ error: 'must be zero or more milliseconds' })
     .default(0),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/]/.test(v), { error: 'must be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.com:587' })
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Cloakroom <no-reply@localhost>'),
+  MAIL_TRANSPORT: z.enum(['smtp', 'log'], { error: 'must be smtp or log' }).optional(),
+  SMTP_TIMEOUT_MS: positiveInt(10_000),
+  MAIL_RETRY_DELAY: seconds(30),
+  MAIL_RETRY_MAX_DELAY: seconds(3600),
+  MAIL_MAX_ATTEMPTS: positiveInt(12),
+  MAIL_POLL_INTERVAL_MS: positiveInt(2000),
+  RESET_TOKEN_TTL: seconds(1800),
+  VERIFY_TOKEN_TTL: seconds(86_400),
+  REQUIRE_EMAIL_VERIFICATION: bool(false),
   ...limitsEnvShape,
 });
 
@@ -228,8 +242,66 @@ export interface Config {
    *  the listener closes: enough for a load balancer's health checks to take the
    *  instance out of the pool (SHUTDOWN_DRAIN_MS). */
   shutdownDrainMs: number;
+  mail: MailConfig;
+  /** Lifetimes of the tokens in mailed links. */
+  tokens: { resetMs: number; verifyMs: number };
+  /** A right password on an unverified account answers 403 email_unverified. */
+  requireEmailVerification: boolean;
   /** Messages to log once the logger exists (for example the dev-secret warning). */
   warnings: string[];
+}
+
+export interface MailConfig {
+  /** `smtp`: nodemailer to `smtpUrl`; `log`: each mail is written to the log, link and all
+   *  (development without SMTP, or production that says so explicitly). */
+  transport: 'smtp' | 'log';
+  smtpUrl: string | undefined;
+  from: string;
+  /** Connection, greeting and socket timeout of one SMTP attempt. */
+  timeoutMs: number;
+  /** Retry backoff: the first delay, doubled per attempt up to the maximum. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Attempts before a mail is given up (logged as an error). */
+  maxAttempts: number;
+  /** How often the outbox looks for mails due (new mails are sent at once). */
+  pollIntervalMs: number;
+}
+
+function mailConfig(
+  e: Pick<
+    z.output<typeof envSchema>,
+    | 'NODE_ENV'
+    | 'SMTP_URL'
+    | 'MAIL_FROM'
+    | 'MAIL_TRANSPORT'
+    | 'SMTP_TIMEOUT_MS'
+    | 'MAIL_RETRY_DELAY'
+    | 'MAIL_RETRY_MAX_DELAY'
+    | 'MAIL_MAX_ATTEMPTS'
+    | 'MAIL_POLL_INTERVAL_MS'
+  >,
+  warnings: string[],
+): MailConfig {
+  const transport = e.MAIL_TRANSPORT ?? (e.SMTP_URL ? 'smtp' : e.NODE_ENV === 'production' ? undefined : 'log');
+  if (transport === undefined)
+    throw new ConfigError(
+      'SMTP_URL',
+      'is required in production (smtp://user:pass@host:587 or smtps://…); set MAIL_TRANSPORT=log to write mails, links and all, to the log instead',
+    );
+  if (transport === 'smtp' && !e.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required with MAIL_TRANSPORT=smtp');
+  if (transport === 'log' && e.NODE_ENV === 'production')
+    warnings.push('MAIL_TRANSPORT=log in production: password reset and verification links are written to the log, not mailed.');
+  return {
+    transport,
+    smtpUrl: transport === 'smtp' ? e.SMTP_URL : undefined,
+    from: e.MAIL_FROM,
+    timeoutMs: e.SMTP_TIMEOUT_MS,
+    retryBaseMs: e.MAIL_RETRY_DELAY * 1000,
+    retryMaxMs: Math.max(e.MAIL_RETRY_MAX_DELAY, e.MAIL_RETRY_DELAY) * 1000,
+    maxAttempts: e.MAIL_MAX_ATTEMPTS,
+    pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+  };
 }
 
 function parseSecrets(raw: string | undefined, env: Config['env'], warnings: string[]): [string, ...string[]] {
@@ -393,6 +465,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordHash,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    mail: mailConfig(e, warnings),
+    tokens: { resetMs: e.RESET_TOKEN_TTL * 1000, verifyMs: e.VERIFY_TOKEN_TTL * 1000 },
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION ?? false,
     warnings,
   };
 }

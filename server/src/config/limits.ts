@@ -29,6 +29,22 @@ export const limitsEnvShape = {
   /** Password changes refused for a wrong current password, per user. */
   PASSWORD_CHANGE_LIMIT: count(5),
   PASSWORD_CHANGE_WINDOW: seconds(900),
+  /** Password reset requests per client address, and per email address (known or not,
+   *  counted alike so the limit tells nothing about which addresses have accounts). */
+  FORGOT_IP_LIMIT: count(20),
+  FORGOT_IP_WINDOW: seconds(3600),
+  FORGOT_EMAIL_LIMIT: count(5),
+  FORGOT_EMAIL_WINDOW: seconds(3600),
+  /** Token redemptions (reset, verify) per client address: tokens cannot be guessed, but
+   *  nobody needs hundreds of tries. */
+  TOKEN_IP_LIMIT: count(60),
+  TOKEN_IP_WINDOW: seconds(900),
+  /** Verification links resent per user. */
+  VERIFY_RESEND_LIMIT: count(5),
+  VERIFY_RESEND_WINDOW: seconds(3600),
+  /** Email changes per user (each mails two messages), counted whatever their outcome. */
+  EMAIL_CHANGE_LIMIT: count(5),
+  EMAIL_CHANGE_WINDOW: seconds(3600),
   /** Password verifications of any outcome (sign-ins and password changes, right or
    *  wrong) per account, and per client address: the budget of argon2 work. */
   PASSWORD_CHECK_ACCOUNT_LIMIT: count(60),
@@ -58,6 +74,11 @@ export interface Limits {
   loginAccount: RateLimit;
   register: RateLimit;
   passwordChange: RateLimit;
+  forgotIp: RateLimit;
+  forgotEmail: RateLimit;
+  tokenIp: RateLimit;
+  verifyResend: RateLimit;
+  emailChange: RateLimit;
   lockout: LockoutPolicy;
   passwordChecksAccount: RateLimit;
   passwordChecksIp: RateLimit;
@@ -73,6 +94,11 @@ export function limitsFromEnv(e: LimitsEnv): Limits {
     loginAccount: { limit: e.LOGIN_ACCOUNT_LIMIT, windowMs: ms(e.LOGIN_ACCOUNT_WINDOW) },
     register: { limit: e.REGISTER_IP_LIMIT, windowMs: ms(e.REGISTER_IP_WINDOW) },
     passwordChange: { limit: e.PASSWORD_CHANGE_LIMIT, windowMs: ms(e.PASSWORD_CHANGE_WINDOW) },
+    forgotIp: { limit: e.FORGOT_IP_LIMIT, windowMs: ms(e.FORGOT_IP_WINDOW) },
+    forgotEmail: { limit: e.FORGOT_EMAIL_LIMIT, windowMs: ms(e.FORGOT_EMAIL_WINDOW) },
+    tokenIp: { limit: e.TOKEN_IP_LIMIT, windowMs: ms(e.TOKEN_IP_WINDOW) },
+    verifyResend: { limit: e.VERIFY_RESEND_LIMIT, windowMs: ms(e.VERIFY_RESEND_WINDOW) },
+    emailChange: { limit: e.EMAIL_CHANGE_LIMIT, windowMs: ms(e.EMAIL_CHANGE_WINDOW) },
     passwordChecksAccount: { limit: e.PASSWORD_CHECK_ACCOUNT_LIMIT, windowMs: ms(e.PASSWORD_CHECK_ACCOUNT_WINDOW) },
     passwordChecksIp: { limit: e.PASSWORD_CHECK_IP_LIMIT, windowMs: ms(e.PASSWORD_CHECK_IP_WINDOW) },
     hashQueue: { perAccount: e.HASH_QUEUE_PER_ACCOUNT, perAddress: e.HASH_QUEUE_PER_IP },

@@ -37,6 +37,7 @@ interface UserColumns {
   updated_at: number;
   password_changed_at: number;
   credential_version: number;
+  email_verified_at: number | null;
 }
 
 const fromColumns = (c: UserColumns): UserRow => ({
@@ -49,12 +50,14 @@ const fromColumns = (c: UserColumns): UserRow => ({
   updatedAt: c.updated_at,
   passwordChangedAt: c.password_changed_at,
   credentialVersion: c.credential_version,
+  // better-sqlite3 returns integers as numbers; null stays null.
+  emailVerifiedAt: c.email_verified_at,
 });
 
 export function usersRepository(db: Db) {
-  // Every authenticated request reads its user fresh (never cached, so a role change
-  // or a deleted account counts at once); building and compiling this query each time
-  // cost more than running it (CPU profile, docs/performance.md). Compiled once here,
+  // The session check reads its user from SQL whenever the user's Redis record is
+  // missing (auth/user-records.ts); building and compiling this query each time cost
+  // more than running it (CPU profile, docs/performance.md). Compiled once here,
   // only the parameter changes. On SQLite the compiled statement runs straight on the
   // connection: Kysely's executor (connection lock, plugin passes, several awaits) cost
   // about a tenth of GET /api/me's throughput.
@@ -90,6 +93,7 @@ export function usersRepository(db: Db) {
         updatedAt: now,
         passwordChangedAt: now,
         credentialVersion: 1,
+        emailVerifiedAt: null,
       };
       try {
         await db.insertInto('users').values(row).execute();
@@ -122,7 +126,38 @@ export function usersRepository(db: Db) {
       await db.updateTable('users').set({ passwordHash }).where('id', '=', id).where('credentialVersion', '=', expectedVersion).execute();
     },
 
-    /** Deletes a user row; their sessions end on their next request (the row is gone). */
+    /** Marks `email` as verified, if it is still the user's address (a verification
+     *  link for an address changed since proves nothing). Returns whether it applied. */
+    async markEmailVerified(id: string, email: string, now = Date.now()): Promise<boolean> {
+      const result = await db
+        .updateTable('users')
+        .set((eb) => ({ emailVerifiedAt: eb.fn.coalesce('emailVerifiedAt', eb.val(now)), updatedAt: now }))
+        .where('id', '=', id)
+        .where('email', '=', email)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Moves the user to `email`, verified (the new address has just confirmed), if the
+     *  account is still at `from`. `email_taken` when another account holds it now: the
+     *  unique index decides, so a registration racing the confirmation cannot share it. */
+    async changeEmail(id: string, from: string, email: string, now = Date.now()): Promise<'changed' | 'email_taken' | 'stale'> {
+      try {
+        const result = await db
+          .updateTable('users')
+          .set({ email, emailVerifiedAt: now, updatedAt: now })
+          .where('id', '=', id)
+          .where('email', '=', from)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1 ? 'changed' : 'stale';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
+    },
+
+    /** Deletes a user row; their sessions end on their next request (the row is gone).
+     *  Callers go through `userRecords.change`, as for every change of the auth state. */
     async remove(id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).execute();
     },

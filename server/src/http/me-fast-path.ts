@@ -39,11 +39,12 @@ const ME = API_ROUTES.me.path;
  * For the plain case only, a GET of exactly /api/me with one validly signed session
  * cookie, no Origin (so no CORS decision), a session that passes every check and needs
  * no touch, this answers directly: the same checks (sessionAuthenticator: signature,
- * hashed key, idle and absolute limits, the user read fresh from the database,
- * password change), the same body (meBody), the same headers (helmet's, computed from
- * helmet itself, and the chain's), the same log line. Nothing is cached: Redis and the
- * database are read on every request, so a revocation, a role change or an expiry
- * shows on the very next one. Everything else, including every failure, a touch that
+ * hashed key, idle and absolute limits, the user as the database has it now through
+ * their Redis record, password change), the same body (meBody), the same headers
+ * (helmet's, computed from helmet itself, and the chain's), the same log line. Nothing
+ * is cached in the process: Redis is read on every request, and every change of the
+ * user goes through their record (auth/user-records.ts), so a revocation, a role change
+ * or an expiry shows on the very next one. Everything else, including every failure, a touch that
  * is due (express-session owns every write) and any error, goes to Express untouched.
  */
 export function withMeFastPath(app: RequestListener, deps: { services: Services; config: Config; logger: Logger }): ApiHandler {

@@ -39,6 +39,11 @@ export function redisKeys(prefix: string) {
      *  version, public fields), kept beside their sessions in the same slot. */
     userRecord: (userId: string) => `${prefix}user:${slot(routingTag(userId))}:${userId}`,
     userRecordPrefix: `${prefix}user:`,
+    /** The mail outbox (mail/outbox.ts): a sorted set of mail ids scored by when each is
+     *  due, and one sealed record per mail. One hash tag puts them in one slot, so the
+     *  claim script may touch both on Redis Cluster. */
+    mailOutbox: `${prefix}mail:{outbox}:due`,
+    mailJob: (id: string) => `${prefix}mail:{outbox}:job:${id}`,
     /** Rate-limit counters kept by express-rate-limit's Redis store (it adds the key). */
     rateLimit: (name: string) => `${prefix}rl:${name}:`,
     rateLimitPrefix: `${prefix}rl:`,

@@ -2,7 +2,8 @@
  * The clock the API reads (`Date`), moved forward by hand: for tests of the server's own
  * time rules (idle and absolute limits, the touch interval) where Redis's expiry is not
  * what is checked, so they need not wait. Only `Date` is replaced: timers, sockets and
- * `performance.now()` stay real, and the clock keeps running with real time between jumps.
+ * `performance.now()` stay real. Between jumps the clock stands still, so what a test
+ * compares (deadlines, the TTLs the API computed) does not drift on a loaded machine.
  * Redis's TTLs run on Redis's clock: a test that checks a record expiring waits for real
  * (`sleep` of the kit).
  */
@@ -27,7 +28,6 @@ export function manualClock(): ManualClock {
         'setTimeout',
         'clearTimeout',
       ],
-      advanceTimers: true,
     });
   });
   afterEach(() => jest.useRealTimers());

@@ -7,6 +7,8 @@ import { ARGON2_OWASP, CONFIG_VARIABLES, ConfigError, loadConfig, loadDatabaseCo
 import { ROOT } from '../helpers/processes';
 
 const SECRET = 'k'.repeat(16) + '-a-production-secret-' + 'q'.repeat(16);
+/** Production needs a mail server (mail/mail-config.test.ts). */
+const SMTP = 'smtp://mail.example.test:587';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -39,8 +41,8 @@ describe('defaults', () => {
   });
 
   test('in production the cookie is Secure unless COOKIE_SECURE=false', () => {
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).cookie.secure).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, COOKIE_SECURE: 'false' }).cookie.secure).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, SMTP_URL: SMTP }).cookie.secure).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, SMTP_URL: SMTP, COOKIE_SECURE: 'false' }).cookie.secure).toBe(false);
     expect(loadConfig({ COOKIE_SECURE: 'true' }).cookie.secure).toBe(true);
   });
 
@@ -171,7 +173,7 @@ describe('production refuses a weak secret', () => {
   });
 
   test('32 characters are enough; no warning', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_URL: SMTP });
     expect(config.session.secrets).toEqual(['x'.repeat(32)]);
     expect(config.warnings.filter((w) => /SESSION_SECRET/.test(w))).toEqual([]);
   });

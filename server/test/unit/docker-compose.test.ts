@@ -33,7 +33,10 @@ test('every variable given to the api is one the configuration knows', () => {
 test('the api runs in production with the required variables, pointing at the compose services', () => {
   const env = environmentOf(api, { SESSION_SECRET: STRONG_SECRET });
   expect(env.NODE_ENV).toBe('production');
-  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL']) expect(env[name]).toBeTruthy();
+  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) expect(env[name]).toBeTruthy();
+  // Mail goes to the Mailpit service's SMTP port on the compose network.
+  const smtp = new URL(env.SMTP_URL!);
+  expect(`${smtp.protocol}//${smtp.host}`).toBe('smtp://mailpit:1025');
 
   const db = new URL(env.DATABASE_URL!);
   expect(db.protocol).toBe('postgres:');
@@ -71,8 +74,13 @@ test('the configuration accepts the api environment as compose would pass it, an
   expect(withoutSecret).toThrow(/^SESSION_SECRET is required in production/);
 });
 
-test('the api waits for healthy redis and postgres, which have health checks', () => {
-  expect(api.depends_on).toEqual({ redis: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+test('the api waits for healthy redis, postgres and mailpit, which have health checks', () => {
+  expect(api.depends_on).toEqual({
+    redis: { condition: 'service_healthy' },
+    postgres: { condition: 'service_healthy' },
+    mailpit: { condition: 'service_healthy' },
+  });
+  expect(services.mailpit!.healthcheck?.test).toEqual(['CMD', '/mailpit', 'readyz']);
   expect(services.redis!.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
   expect(String(services.postgres!.healthcheck?.test)).toMatch(/pg_isready/);
 });
@@ -119,11 +127,11 @@ describe('the compose-spec schema, which `docker compose config` validates the f
 });
 
 describe('published ports', () => {
-  test('by default only the web client and the API publish a port, on 127.0.0.1, so a local Redis and PostgreSQL keep theirs', () => {
+  test("by default only the web client, the API and Mailpit's inbox publish a port, on 127.0.0.1, so a local Redis and PostgreSQL keep theirs", () => {
     const published = defaultServices(interpolateAll(compose, {}))
       .filter(([, service]) => service.ports?.length)
       .map(([name, service]) => [name, service.ports]);
-    expect(Object.fromEntries(published)).toEqual({ api: ['127.0.0.1:4000:4000'], web: ['127.0.0.1:3000:3000'] });
+    expect(Object.fromEntries(published)).toEqual({ api: ['127.0.0.1:4000:4000'], web: ['127.0.0.1:3000:3000'], mailpit: ['127.0.0.1:8025:8025'] });
   });
 
   test("WEB_PORT and PORT move them; the API's APP_ORIGIN follows WEB_PORT, and inside its container it still listens on 4000", () => {
@@ -185,6 +193,43 @@ describe('published ports', () => {
   });
 });
 
+interface LockEntry {
+  link?: boolean;
+  resolved?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** The lock file's entries that npm installs for `workspaces` without dev dependencies:
+ *  their dependencies and everything those need, resolved as Node resolves them (the
+ *  nearest node_modules/ up from the package that asks). */
+function runtimeClosure(workspaces: string[]): Set<string> {
+  const { packages } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const seen = new Set<string>();
+  const needs = (entry: LockEntry) => [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {})];
+  const queue = workspaces.flatMap((ws) => needs(packages[ws]!).map((name) => [name, ws] as const));
+  while (queue.length) {
+    const [name, from] = queue.pop()!;
+    let dir = from;
+    let key: string | undefined;
+    for (;;) {
+      const candidate = dir ? `${dir}/node_modules/${name}` : `node_modules/${name}`;
+      if (packages[candidate]) {
+        key = candidate;
+        break;
+      }
+      if (!dir) break;
+      dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '';
+    }
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    const entry = packages[key]!;
+    const at = entry.link ? entry.resolved! : key;
+    for (const next of needs(packages[at]!)) queue.push([next, at]);
+  }
+  return seen;
+}
+
 describe('server/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(ROOT, 'server/Dockerfile'), 'utf8');
   const instructions = dockerfile
@@ -226,6 +271,14 @@ describe('server/Dockerfile', () => {
     const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, 'server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     for (const testOnly of ['supertest', 'ajv', 'ajv-formats', 'fast-check', '@scalar/api-reference'])
       expect(runtime.dependencies).not.toHaveProperty(testOnly);
+  });
+
+  test('what `npm ci --omit=dev` installs for the image (shared and server, from the lock file) holds no test package', () => {
+    expect(instructions).toContain('RUN npm ci --omit=dev --no-audit --no-fund --workspace=shared --workspace=server');
+    const installed = runtimeClosure(['shared', 'server']);
+    for (const runtime of ['node_modules/express', 'node_modules/redis', 'node_modules/argon2']) expect(installed).toContain(runtime); // the walk found the real tree
+    const testOnly = ['supertest', 'superagent', 'ajv', 'fast-check', 'jest', 'ts-jest', 'tsx', '@scalar/api-reference', 'typescript'];
+    expect([...installed].filter((key) => testOnly.some((name) => key.endsWith(`node_modules/${name}`)))).toEqual([]);
   });
 
   test("the API reference's script is copied from the dev dependency to where the server looks for it", () => {

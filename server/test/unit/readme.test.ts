@@ -73,6 +73,10 @@ test('the kit.logs() example in docs/testing.md is kit-logs-example.test.ts, whi
   expect(exampleAfter('docs/testing.md', '### What the kit logs')).toBe(shown('kit-logs-example.test.ts'));
 });
 
+test('the kit mail example in docs/testing.md is kit-mail-example.test.ts, which runs in this suite', () => {
+  expect(exampleAfter('docs/testing.md', '### The mail the app sends')).toBe(shown('kit-mail-example.test.ts'));
+});
+
 test('every root script the README and docs run exists, and the README names the main ones', () => {
   const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
   const named = (text: string) => [...text.matchAll(/npm run ([\w:-]+)(?!\S* +(-w|--workspace)\b)/g)].map((m) => m[1]!);

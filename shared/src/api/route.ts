@@ -30,7 +30,7 @@ export interface SuccessResponse {
   headers?: readonly SuccessHeader[];
 }
 
-export type Tag = 'Authentication' | 'Account' | 'Sessions' | 'Administration' | 'Health' | 'Reference';
+export type Tag = 'Authentication' | 'Account' | 'Recovery' | 'Sessions' | 'Administration' | 'Health' | 'Reference';
 
 export interface RouteSpec {
   method: Method;

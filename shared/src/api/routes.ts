@@ -4,6 +4,7 @@ import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { recoveryRoutes } from './routes/recovery';
 import { referenceRoutes } from './routes/reference';
 import { sessionRoutes } from './routes/sessions';
 
@@ -13,6 +14,7 @@ export const API_ROUTES = {
   ...healthRoutes,
   ...authRoutes,
   ...accountRoutes,
+  ...recoveryRoutes,
   ...sessionRoutes,
   ...adminRoutes,
   ...referenceRoutes,

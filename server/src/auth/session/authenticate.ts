@@ -1,4 +1,4 @@
-import type { UserRecords } from '../user-records';
+import type { RecordRead, UserRecords } from '../user-records';
 import type { UserState } from '../user-state';
 import { checkSession, credentialStillValid, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
 import type { SessionRef } from './session-id';
@@ -27,11 +27,17 @@ export type AuthResult =
  *  sign-in verified it) is dead, even if it was written after the change swept the
  *  user's sessions. */
 export function sessionAuthenticator(records: UserRecords, store: HashedRedisStore, limits: SessionLimits) {
-  return async function authenticate(stored: StoredSession | null, ref: SessionRef | null, now = Date.now()): Promise<AuthResult> {
+  /** `record`: the user's record as the caller read it beside the session, if it did. */
+  return async function authenticate(
+    stored: StoredSession | null,
+    ref: SessionRef | null,
+    now = Date.now(),
+    record?: { userId: string; read: RecordRead },
+  ): Promise<AuthResult> {
     if (!ref) return { ok: false, reason: 'anonymous' };
     const verdict = checkSession(stored, now, limits);
     if (!verdict.valid) return { ok: false, reason: verdict.reason };
-    const user = await records.get(verdict.userId);
+    const user = await records.get(verdict.userId, record?.userId === verdict.userId ? record.read : undefined);
     const failure = !user ? 'user_gone' : !credentialStillValid(verdict.meta, user) ? 'credential_changed' : null;
     if (failure || !user) {
       // The record outlived its right to exist: remove it (and its index entry) now.

@@ -5,6 +5,7 @@ import { RedisStore } from 'rate-limit-redis';
 import type { Limits, RateLimit } from '../../config/limits';
 import { sendRaw, type Redis } from '../../redis/client';
 import type { RedisKeys } from '../../redis/keys';
+import { accountKey } from '../../auth/sign-in';
 import { clientAddressKey } from '../client-context';
 import { tooManyAttempts } from '../errors';
 
@@ -55,11 +56,33 @@ export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger
   }
 
   const wrongCredentials = (res: Response) => res.statusCode === 401;
+  // Read before the body is validated: the same normalisation as the schema's, so
+  // "Ann@x " and "ann@x" share a count; a body without one is refused by validation.
+  const emailOfBody = (req: Request) => {
+    const email = (req.body as { email?: unknown } | undefined)?.email;
+    return typeof email === 'string' ? accountKey(email.trim().toLowerCase()) : undefined;
+  };
+  const byUser = (req: Request) => req.auth?.user.id;
 
   return {
     register: [limiter({ name: 'register-ip', rate: limits.register, key: clientAddressKey })],
     /** After requireAuth: counts wrong current passwords of the signed-in user. */
-    passwordChange: [limiter({ name: 'password-change', rate: limits.passwordChange, key: (req) => req.auth?.user.id, counts: wrongCredentials })],
+    passwordChange: [limiter({ name: 'password-change', rate: limits.passwordChange, key: byUser, counts: wrongCredentials })],
+    /** Per address and per email (hashed), before anything is looked up: a known and an
+     *  unknown address are counted, and refused, alike. */
+    forgotPassword: [
+      limiter({ name: 'forgot-ip', rate: limits.forgotIp, key: clientAddressKey }),
+      limiter({ name: 'forgot-email', rate: limits.forgotEmail, key: emailOfBody }),
+    ],
+    /** Redeeming a mailed token (reset, verify), per client address. */
+    tokens: [limiter({ name: 'token-ip', rate: limits.tokenIp, key: clientAddressKey })],
+    verifyResend: [limiter({ name: 'verify-resend', rate: limits.verifyResend, key: byUser })],
+    /** After requireAuth: every email change request of the user, whatever its outcome
+     *  (each mails two addresses), plus wrong current passwords like password change. */
+    emailChange: [
+      limiter({ name: 'email-change', rate: limits.emailChange, key: byUser }),
+      limiter({ name: 'email-change-password', rate: limits.passwordChange, key: byUser, counts: wrongCredentials }),
+    ],
   };
 }
 

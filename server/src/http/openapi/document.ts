@@ -49,6 +49,7 @@ const SIGNED_IN: Array<Record<string, string[]>> = [{ sessionCookie: [] }, { ses
 const TAGS: Record<Tag, string> = {
   Authentication: 'Signing up, in and out.',
   Account: "The signed-in caller's own account.",
+  Recovery: 'Password reset, email verification and email change: each mails a one-time link.',
   Sessions: "The signed-in caller's sessions, by public handle.",
   Administration: 'Users and their sessions, for role admin.',
   Health: 'Probes for load balancers and orchestrators.',

@@ -3,6 +3,8 @@ import { ERROR_STATUS, type ErrorCode } from '@cloakroom/shared';
 /** What each error code means for a client, for the API reference. */
 export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   validation_failed: 'The body, query or path is invalid, or the body is not readable JSON; `details` name each field and problem.',
+  invalid_token: 'The link is invalid or has expired (used, voided by a newer one, unknown or altered): ask for a new one.',
+  email_unverified: 'The password is right, but the account must confirm its email address first; a fresh link has been mailed.',
   invalid_credentials: 'The email and password (or the current password) do not match an account.',
   unauthenticated: 'No valid session: sign in first (the session ended, was revoked, or never was).',
   forbidden: "The caller's role does not allow this.",

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { UserResponse } from '@cloakroom/shared';
 import type { Accounts, CredentialCheck } from '../../accounts/accounts';
+import type { EmailVerification } from '../../accounts/email-verification';
 import { toPublicUser } from '../../accounts/public-user';
 import { signedSessionIds } from '../../auth/session/cookie-header';
 import type { SignOut } from '../../auth/session/sign-out';
@@ -29,6 +30,8 @@ export interface AuthRouteDeps {
   events: SecurityEvents;
   /** Rate limit in front of register (middleware/rate-limits.ts). */
   limits: { register: RequestHandler[] };
+  /** Register mails a verification link; with `required`, sign-in needs a verified address. */
+  verification: { required: boolean; service: EmailVerification };
 }
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'The email or password is incorrect');
@@ -37,7 +40,13 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'The email 
  *  Each is a straight line: the body (validated by mount.ts), the domain's verdict, then
  *  one session write (or one delete), then the answer. */
 export function authHandlers(deps: AuthRouteDeps) {
-  const { accounts, credentials, session, cookie, device, secrets, signIn, signOut, events, limits } = deps;
+  const { accounts, credentials, session, cookie, device, secrets, signIn, signOut, events, limits, verification } = deps;
+  // A verification mail that cannot be queued must not undo the sign-up or sign-in it
+  // follows: the user can ask again (resend); the failure is in the log.
+  const sendVerification = (user: Parameters<EmailVerification['sendVerification']>[0], log: { warn: (o: object, m: string) => void }) =>
+    verification.service.sendVerification(user).catch((err: unknown) => {
+      log.warn({ kind: 'email_verify', reason: err instanceof Error ? err.message : String(err) }, 'verification mail not queued');
+    });
 
   return routeHandlers({
     register: {
@@ -50,6 +59,7 @@ export function authHandlers(deps: AuthRouteDeps) {
         if (!result.ok && result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
         if (!result.ok) throw weakPassword(result.problems, 'password');
         await events.record(result.user.id, 'registered', client);
+        await sendVerification(result.user, req.log);
         const answer: UserResponse = { user: toPublicUser(result.user) };
         res.status(201).json(answer);
       },
@@ -62,6 +72,11 @@ export function authHandlers(deps: AuthRouteDeps) {
         const result = await signIn(attempt, () => credentials(body));
         if (!result.ok && result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
         if (!result.ok) throw invalidCredentials();
+        // Only once the password was right: a wrong one got the same answer as ever.
+        if (verification.required && result.user.emailVerifiedAt === null) {
+          await sendVerification(result.user, req.log);
+          throw new ApiError('email_unverified', 'Confirm your email address first: we have just mailed you a new link');
+        }
         device.rememberOnSuccess(req, res, body.email);
         await session.start(req, res, result.user, attempt.client);
         const answer: UserResponse = { user: toPublicUser(result.user) };

@@ -24,10 +24,10 @@ export const authRoutes = {
     tag: 'Authentication',
     summary: 'Sign in',
     description:
-      'Checks the email and password and starts a session under a new ID (any session the request carried is replaced, so a planted session ID is worth nothing). An unknown email and a wrong password get the same answer. Rate-limited per client address and per account, and every password check (right or wrong) counts against a budget of its own; repeated failures lock the account for a while from that address (429 with Retry-After either way). A browser that signed in to this account before (its device cookie, set by every successful sign-in and kept across sign-outs) is counted on its own, so failures elsewhere cannot lock it out.',
+      'Checks the email and password and starts a session under a new ID (any session the request carried is replaced, so a planted session ID is worth nothing). An unknown email and a wrong password get the same answer. Rate-limited per client address and per account, and every password check (right or wrong) counts against a budget of its own; repeated failures lock the account for a while from that address (429 with Retry-After either way). With `REQUIRE_EMAIL_VERIFICATION=true`, a right password on an account whose address is not verified gets 403 email_unverified (no session) and a fresh verification link is mailed. A browser that signed in to this account before (its device cookie, set by every successful sign-in and kept across sign-outs) is counted on its own, so failures elsewhere cannot lock it out.',
     body: loginBodySchema,
     responses: { 200: { description: 'Signed in.', body: userResponseSchema, headers: ['Set-Cookie'] } },
-    errors: ['invalid_credentials', 'too_many_attempts'],
+    errors: ['invalid_credentials', 'email_unverified', 'too_many_attempts'],
   }),
   logout: defineRoute({
     method: 'post',
