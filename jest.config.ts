@@ -25,7 +25,7 @@ const moduleNameMapper = {
   '^server-only$': '<rootDir>/node_modules/next/dist/compiled/server-only/empty.js',
 };
 
-const common = {
+export const common = {
   rootDir: '.',
   transform,
   moduleNameMapper,
@@ -38,7 +38,7 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/client/\\.next', '<rootDir>/client/dist/', '<rootDir>/server/dist/', '<rootDir>/server/testing/dist/'],
 };
 
-const tests = ['**/*.test.ts', '**/*.test.tsx'];
+export const tests = ['**/*.test.ts', '**/*.test.tsx'];
 
 const config: Config = {
   // The integration and fault suites often wait (on Redis, child processes, timers): a
@@ -61,7 +61,9 @@ const config: Config = {
       displayName: 'integration',
       roots: ['<rootDir>/server/test', '<rootDir>/client/test'],
       testMatch: tests,
-      testPathIgnorePatterns: ['/node_modules/', '/server/test/(unit|faults|fuzz)/'],
+      // topologies/ and scale/ are tiers of their own (jest.tiers.config.ts): they start
+      // Redis Clusters, Sentinels, HAProxy and several API processes.
+      testPathIgnorePatterns: ['/node_modules/', '/server/test/(unit|faults|fuzz|topologies|scale)/'],
       globalSetup: '<rootDir>/server/test/helpers/build.ts',
     },
     {

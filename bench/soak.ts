@@ -137,14 +137,14 @@ export async function soak(ctx: Context): Promise<Record<string, unknown>> {
 
   // What Redis holds now, against what the visitors know is still signed in.
   const live = ends.filter((c) => c?.cookie).length;
-  const records = await countPrefix(ctx.redis, keys.session('*'));
+  const records = await countPrefix(ctx.redis, `${keys.sessionPrefix}*`);
   let indexed = 0;
   for await (const batch of ctx.redis.scanIterator({ MATCH: `${keys.userSessionsPrefix}*`, COUNT: 1000 })) {
     for (const key of batch) indexed += await ctx.redis.zCard(key);
   }
   const allKeys = await countPrefix(ctx.redis, `${ctx.prefix}*`);
   const rateLimitKeys = await countPrefix(ctx.redis, `${keys.rateLimitPrefix}*`);
-  const lockoutKeys = await countPrefix(ctx.redis, keys.lockout('*'));
+  const lockoutKeys = await countPrefix(ctx.redis, `${keys.lockoutPrefix}*`);
   const indexKeys = await countPrefix(ctx.redis, `${keys.userSessionsPrefix}*`);
   const aliveMarker = 1;
   const otherKeys = allKeys - records - indexKeys - rateLimitKeys - lockoutKeys - aliveMarker;

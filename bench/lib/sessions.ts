@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
 import { sessionHandle } from '../../server/dist/auth/session/handle';
-import { redisKeys } from '../../server/dist/redis/keys';
+import { sessionKeyOf } from '../../server/dist/auth/session/session-id';
+import { redisKeys, routingTag } from '../../server/dist/redis/keys';
 
 export type Redis = ReturnType<typeof createClient>;
 
 /** A stored session record as the API wrote it (JSON), used as the template for filler
  *  sessions so they have exactly the real format and size. */
 export async function readRecord(redis: Redis, prefix: string, sessionId: string): Promise<Record<string, unknown>> {
-  const raw = await redis.get(redisKeys(prefix).session(sessionHandle(sessionId)));
+  const key = sessionKeyOf(redisKeys(prefix), sessionId);
+  const raw = key && (await redis.get(key));
   if (!raw) throw new Error('the bench session has no record in Redis');
   return JSON.parse(raw) as Record<string, unknown>;
 }
@@ -43,7 +45,7 @@ export async function fillSessions(redis: Redis, o: FillOptions): Promise<void> 
       const userId = o.owner(i);
       owners.add(userId);
       const record = { ...o.template, passport: { user: userId }, meta: { ...meta, createdAt: now, lastSeenAt: now } };
-      pending.push(redis.set(keys.session(handle), JSON.stringify(record), { PX: o.ttlMs }));
+      pending.push(redis.set(keys.session(routingTag(userId), handle), JSON.stringify(record), { PX: o.ttlMs }));
       pending.push(redis.zAdd(keys.userSessions(userId), { score: endsAt, value: handle }));
     }
     for (const userId of owners) pending.push(redis.pExpireAt(keys.userSessions(userId), endsAt));

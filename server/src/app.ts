@@ -15,6 +15,7 @@ import { adminHandlers } from './http/routes/admin';
 import { authHandlers } from './http/routes/auth';
 import { eventHandlers } from './http/routes/events';
 import { healthHandlers } from './http/routes/health';
+import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { meHandlers } from './http/routes/me';
 import { mountRoutes, type RouteHandlers } from './http/routes/mount';
 import { passkeyHandlers } from './http/routes/passkeys';
@@ -45,6 +46,8 @@ export interface Api {
    *  listens with it and the test kit runs it; pass it to http.createServer or supertest. */
   handler: ApiHandler;
   services: Services;
+  /** Set `draining` when the instance starts shutting down (main.ts). */
+  lifecycle: Lifecycle;
   /** The OpenAPI document served at GET /api/openapi.json. */
   openapi: OpenApiDocument;
   /** The Express app behind `handler`, for tests that read what it mounted. Serving it
@@ -64,6 +67,7 @@ export interface AppExtensions {
 export function createApp(infra: Infrastructure, extensions: AppExtensions = {}): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
+  const lifecycle = createLifecycle();
   const cookie = sessionCookie(config);
   const session = sessionMiddleware({
     store: services.store,
@@ -92,7 +96,7 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
   const limits = rateLimits(redis, services.keys, config.limits, logger);
   const device = deviceCookie(services.devices, cookie, config.deviceTrustMs);
   const handlers: RouteHandlers = {
-    ...healthHandlers(redis, db),
+    ...healthHandlers(redis, db, lifecycle),
     ...authHandlers({
       accounts: services.accounts,
       credentials: localCredentials(services.accounts),
@@ -141,5 +145,5 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
 
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { handler: withMeFastPath(app, { services, config, logger }), services, openapi, express: app };
+  return { handler: withMeFastPath(app, { services, config, logger }), services, openapi, express: app, lifecycle };
 }

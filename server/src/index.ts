@@ -5,3 +5,6 @@ export { closeInfrastructure, connectInfrastructure } from './infrastructure';
 export { answerClientErrors } from './http/client-errors';
 export { createLogger } from './logging/logger';
 export type { Role, UserRow } from './db/users';
+export { scanKeys, sendRaw, type Redis } from './redis/client';
+export { definedScripts } from './redis/script';
+export { newSessionId, sessionKeyOf, sessionRef } from './auth/session/session-id';

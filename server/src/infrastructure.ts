@@ -34,7 +34,7 @@ export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOp
 /** Connects Redis and the database and migrates the schema, or fails within a few
  *  seconds with a StartupError saying which service is missing and how to start it. */
 export async function connectInfrastructure(config: Config, logger: Logger, dbOptions: DatabaseOptions = {}): Promise<Infrastructure> {
-  const redis = createRedis(config.redis.url, config.redis.timeoutMs, logger);
+  const redis = createRedis(config.redis.topology, config.redis.timeoutMs, logger);
   await connectRedis(redis, config.redis.url);
 
   let db: Db;

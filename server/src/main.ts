@@ -1,4 +1,5 @@
-import http, { type Server } from 'node:http';
+import http, { type Server, type ServerResponse } from 'node:http';
+import type { Lifecycle } from './http/lifecycle';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-errors';
 import { explainListenFailure } from './http/listen-error';
@@ -7,14 +8,22 @@ import { closeInfrastructure, connectInfrastructure } from './infrastructure';
 import { createLogger } from './logging/logger';
 import { StartupError } from './startup';
 
-/** Stops accepting connections, lets in-flight requests finish, then closes Redis and
- *  the database. Idle keep-alive connections are closed so they cannot hold the exit. */
-function shutdownOnSignal(server: Server, close: () => Promise<void>, config: Config, log: (msg: string) => void): void {
+/** First drains: for SHUTDOWN_DRAIN_MS /readyz says 503 (a load balancer takes the
+ *  instance out of its pool) while every request that still arrives is served, each
+ *  answer closing its connection so no keep-alive connection outlives the drain. Then
+ *  stops accepting connections, lets in-flight requests finish, and closes Redis and the
+ *  database. Idle keep-alive connections are closed so they cannot hold the exit. */
+function shutdownOnSignal(server: Server, lifecycle: Lifecycle, close: () => Promise<void>, config: Config, log: (msg: string) => void): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received: finishing in-flight requests`);
+    lifecycle.draining = true;
+    server.prependListener('request', (_req, res: ServerResponse) => res.setHeader('Connection', 'close'));
+    log(`${signal} received: draining for ${config.shutdownDrainMs} ms, then finishing in-flight requests`);
+    setTimeout(() => closeServer(), config.shutdownDrainMs);
+  };
+  const closeServer = () => {
     const force = setTimeout(() => {
       log(`in-flight requests did not finish within ${config.shutdownTimeoutMs} ms; exiting`);
       process.exit(1);
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
     process.exit(69);
   }
 
-  const { handler, services } = createApp(infra);
+  const { handler, services, lifecycle } = createApp(infra);
   // Mails queued by this or any other instance (or left by one that stopped) go out.
   services.outbox.start();
   const onListening = () => {
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
   });
   shutdownOnSignal(
     server,
+    lifecycle,
     async () => {
       await services.outbox.stop();
       await closeInfrastructure(infra);

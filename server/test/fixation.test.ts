@@ -1,11 +1,11 @@
 /** Session fixation: whatever session a browser carried before signing in (planted by
  *  an attacker, or an earlier sign-in), signing in gives it a new ID and the old one is
  *  dead, its Redis record gone. */
-import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import signature from 'cookie-signature';
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../src/auth/session/handle';
+import { newSessionId, sessionKeyOf } from '../src/auth/session/session-id';
 import { sessionIdIn, setCookie } from './helpers/cookies';
 
 let kit: TestApp;
@@ -14,13 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => kit.close());
 
-const recordKey = (sid: string) => kit.services.keys.session(sessionHandle(sid));
+const recordKey = (sid: string) => sessionKeyOf(kit.services.keys, sid)!;
 const sidOf = (res: Parameters<typeof setCookie>[0]) => sessionIdIn(setCookie(res, SESSION_COOKIE_PLAIN), kit.config.session.secrets);
 const cookieFor = (sid: string) => `${SESSION_COOKIE_PLAIN}=${encodeURIComponent(`s:${signature.sign(sid, kit.config.session.secrets[0])}`)}`;
 
 test('a planted pre-login session: login answers with a new ID, and the planted one is dead and gone from Redis', async () => {
   // What an attacker would plant: a session the server knows, not yet signed in.
-  const planted = randomBytes(24).toString('base64url');
+  const planted = newSessionId();
   const record = { cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000).toISOString(), httpOnly: true, path: '/', sameSite: 'lax' } };
   await kit.infra.redis.set(recordKey(planted), JSON.stringify(record), { PX: 60_000 });
 

@@ -3,7 +3,7 @@
  *  either way (a dummy hash for the unknown email). */
 import { errorBodySchema, publicUserSchema, SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { sessionHandle } from '../src/auth/session/handle';
+import { sessionKeyOf } from '../src/auth/session/session-id';
 import { sessionIdIn, setCookie, setCookies } from './helpers/cookies';
 
 describe.each(testDatabases())('login on $name', ({ databaseUrl }) => {
@@ -24,7 +24,7 @@ describe.each(testDatabases())('login on $name', ({ databaseUrl }) => {
     expect(Object.keys(res.body)).toEqual(['user']);
     expect(publicUserSchema.strict().parse(res.body.user)).toMatchObject({ id: user.id, email, name: 'Lin', role: 'user' });
     const cookie = setCookie(res, SESSION_COOKIE_PLAIN);
-    expect(await kit.infra.redis.exists(kit.services.keys.session(sessionHandle(sessionIdIn(cookie, kit.config.session.secrets))))).toBe(1);
+    expect(await kit.infra.redis.exists(sessionKeyOf(kit.services.keys, sessionIdIn(cookie, kit.config.session.secrets))!)).toBe(1);
     expect((await agent.get('/api/me').expect(200)).body.user.id).toBe(user.id);
   });
 

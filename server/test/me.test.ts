@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { meResponseSchema, publicUserSchema, SESSION_COOKIE_PLAIN, sessionInfoSchema } from '@cloakroom/shared';
 import signature from 'cookie-signature';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
+import { routingTag } from '../src/redis/keys';
 import { dropUserRecords } from '../src/auth/user-records';
 import { signIn } from './helpers/sign-in';
 
@@ -97,6 +98,6 @@ describe.each(testDatabases())('/api/me on $name', ({ databaseUrl }) => {
     await kit.services.records.change(user.id, () => kit.infra.db.deleteFrom('users').where('id', '=', user.id).execute());
     await agent.get('/api/me').expect(401);
     const handle = createHash('sha256').update(sid).digest('base64url');
-    expect(await kit.infra.redis.exists(kit.services.keys.session(handle))).toBe(0);
+    expect(await kit.infra.redis.exists(kit.services.keys.session(routingTag(user.id), handle))).toBe(0);
   });
 });

@@ -180,7 +180,7 @@ describe('passkeys, step-up and how a session was proved', () => {
     const who = await signIn(kit);
     const key = new SoftAuthenticator(ORIGIN);
     const passkey = await addPasskey(who.agent, key);
-    await ageAuthentication(kit, who.handle, 11 * 60_000);
+    await ageAuthentication(kit, who.user.id, who.handle, 11 * 60_000);
 
     const refused = await who.agent.delete(`/api/auth/passkeys/${passkey.id}`).expect(403);
     expect(refused.body.error.code).toBe('reauth_required');
@@ -195,7 +195,7 @@ describe('passkeys, step-up and how a session was proved', () => {
       .expect(200);
     expect(Date.parse(confirmed.body.authTime)).toBeGreaterThan(Date.now() - 60_000);
     // The same answer again proves nothing (its challenge is spent).
-    await ageAuthentication(kit, who.handle, 11 * 60_000);
+    await ageAuthentication(kit, who.user.id, who.handle, 11 * 60_000);
     const replayed = await who.agent.post('/api/auth/reauth').send({ passkey: key.get(options.body) });
     expect(replayed.status).toBe(401);
     await who.agent.post('/api/auth/reauth').send({ password: who.password }).expect(200);
@@ -208,7 +208,7 @@ describe('passkeys, step-up and how a session was proved', () => {
     await addPasskey(alice.agent, aliceKey);
     const mallory = await signIn(kit);
     await addPasskey(mallory.agent, new SoftAuthenticator(ORIGIN));
-    await ageAuthentication(kit, mallory.handle, 11 * 60_000);
+    await ageAuthentication(kit, mallory.user.id, mallory.handle, 11 * 60_000);
     // Mallory holds Alice's authenticator and answers her own session's challenge with it.
     const options = await mallory.agent.post('/api/auth/passkeys/reauth/options').expect(200);
     const res = await mallory.agent.post('/api/auth/reauth').send({ passkey: aliceKey.get({ ...options.body, allowCredentials: [] }) });

@@ -1,13 +1,14 @@
 /** The Redis session store: nothing in Redis is usable as a cookie, and a save can never
  *  bring an ended session back (at the store level, and over HTTP with a slow request
  *  racing a logout). */
-import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import express from 'express';
 import request from 'supertest';
 import type { SessionData } from 'express-session';
 import { createTestApp, sleep, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../src/auth/session/handle';
+import { routingTag } from '../src/redis/keys';
+import { newSessionId, sessionKeyOf, sessionRef } from '../src/auth/session/session-id';
 import { markNewSession } from '../src/auth/session/store';
 import { sessionMiddleware } from '../src/http/middleware/session';
 import { sessionCookie } from '../src/http/session-cookie';
@@ -38,8 +39,8 @@ describe('what Redis holds', () => {
     for (const secret of [...sessions.flatMap((s) => [s.sid, s.setCookie.value.slice(2), s.password]), regSid, 'registered passphrase', '$argon2']) {
       expect(everything).not.toContain(secret);
     }
-    // Each record sits under the SHA-256 handle of its ID.
-    for (const s of sessions) expect(dump.map((e) => e.key)).toContain(`${kit.prefix}sess:${s.handle}`);
+    // Each record sits under its owner's routing tag and the SHA-256 handle of its ID.
+    for (const s of sessions) expect(dump.map((e) => e.key)).toContain(`${kit.prefix}sess:{${routingTag(s.user.id)}}:${s.handle}`);
   });
 
   test('a record knows its user, its start and last activity, and nothing about credentials', async () => {
@@ -75,15 +76,15 @@ describe('the store never resurrects a session', () => {
     await saved(sid, stale);
     expect(await kit.infra.redis.exists(key)).toBe(0);
     expect(await kit.infra.redis.zScore(kit.services.keys.userSessions(user.id), handle)).toBeNull();
-    expect(await store().read(handle)).toBeNull();
+    expect(await store().read(sessionRef(sid)!)).toBeNull();
   });
 
   test('only a session marked new (a fresh login) may create a record; it gets the right TTL and index entry', async () => {
     const { user } = await kit.createUser();
-    const sid = randomBytes(24).toString('base64url');
+    const sid = newSessionId(user.id);
     const now = Date.now();
     const sess = { cookie: { path: '/' }, passport: { user: user.id }, meta: { createdAt: now, lastSeenAt: now, ip: null, userAgent: null } };
-    const key = kit.services.keys.session(sessionHandle(sid));
+    const key = sessionKeyOf(kit.services.keys, sid)!;
 
     await saved(sid, { ...sess });
     expect(await kit.infra.redis.exists(key)).toBe(0);

@@ -5,6 +5,7 @@ import { SESSION_COOKIE_PLAIN } from '@cloakroom/shared';
 import { createTestApp, sleep, type TestApp, type TestUser } from '@cloakroom/server/testing';
 import type TestAgent from 'supertest/lib/agent';
 import { sessionHandle } from '../src/auth/session/handle';
+import { routingTag } from '../src/redis/keys';
 import { sessionIdIn, setCookie } from './helpers/cookies';
 
 jest.setTimeout(20_000);
@@ -58,7 +59,7 @@ describe('with default limits', () => {
     const ann = await kit.createUser();
     const a = await sessionOf(kit, ann);
     const b = await sessionOf(kit, ann);
-    await kit.infra.redis.del(kit.services.keys.session(a.handle)); // evicted, or deleted by hand
+    await kit.infra.redis.del(kit.services.keys.session(routingTag(ann.user.id), a.handle)); // evicted, or deleted by hand
     expect((await kit.services.sessions.list(ann.user)).map((s) => s.handle)).toEqual([b.handle]);
     expect(await kit.infra.redis.zScore(kit.services.keys.userSessions(ann.user.id), a.handle)).toBeNull();
   });

@@ -177,7 +177,7 @@ describe.each(testDatabases())('user records on $name', ({ name, databaseUrl }) 
     let redis: Redis;
     let records: UserRecords;
     beforeEach(async () => {
-      redis = createRedis(kit.config.redis.url, kit.config.redis.timeoutMs, pino({ level: 'silent' }));
+      redis = createRedis(kit.config.redis.topology, kit.config.redis.timeoutMs, pino({ level: 'silent' }));
       await connectRedis(redis, kit.config.redis.url);
       records = userRecords(redis, kit.services.keys, kit.services.users);
     });

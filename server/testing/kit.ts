@@ -19,6 +19,7 @@ import {
   createApp,
   createLogger,
   loadConfig,
+  scanKeys,
   type ApiHandler,
   type Config,
   type Infrastructure,
@@ -176,6 +177,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const prefix = shared?.prefix ?? `test:${randomBytes(6).toString('hex')}:`;
   const databaseUrl = shared?.config.databaseUrl ?? options.databaseUrl ?? 'sqlite::memory:';
   if (databaseUrl === 'sqlite::memory:' && shared) throw new Error('test kit: shareWith needs a database in a file or PostgreSQL');
+  // A suite that names a Sentinel set or a Cluster uses it instead of the default Redis.
+  const topology = options.env?.REDIS_SENTINELS !== undefined || options.env?.REDIS_CLUSTER_NODES !== undefined;
   // A second instance of an app mails the same catcher as the first.
   const ownSmtp = !options.env?.SMTP_URL && !options.env?.MAIL_TRANSPORT;
   const given = options.mailCatcher ?? shared?.mailCatcher;
@@ -183,7 +186,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const catcher = ownSmtp ? (given ?? (await createMailCatcher())) : undefined;
   const env: Record<string, string> = {
     ...TEST_ENV,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(topology ? {} : { REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     SESSION_SECRET: shared ? shared.config.session.secrets.join(',') : randomBytes(32).toString('base64url'),
     ...(catcher ? { SMTP_URL: catcher.url } : {}),
     ...options.env,
@@ -270,9 +273,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await services.outbox.stop();
       if (ownCatcher) await catcher?.stop();
       if (infra.redis.isReady && !shared) {
-        for await (const keys of infra.redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-          if (keys.length) await infra.redis.del(keys);
-        }
+        // One DEL per key: on a Cluster the keys of one batch live in many slots.
+        for await (const keys of scanKeys(infra.redis, `${prefix}*`)) await Promise.all(keys.map((key) => infra.redis.del(key)));
       }
       await closeInfrastructure(infra);
       await pgSchema?.drop();

@@ -6,7 +6,7 @@ import { defineScript } from '../redis/script';
 /** Counts one code attempt of a pending sign-in, before its verdict (so parallel guesses
  *  cannot slip past the limit), and takes it back on success.
  *  KEYS: counter. ARGV: ttl ms. Returns the count including this attempt. */
-const countAttempt = defineScript(`
+const countAttempt = defineScript('pending-code-attempt', `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n

@@ -52,34 +52,46 @@ local function readRecord(key, token, ttl)
 end
 `;
 
-const readRecord = defineScript(`${RECORD_READ_LUA}
+const readRecord = defineScript(
+  'readRecord',
+  `${RECORD_READ_LUA}
 return readRecord(KEYS[1], ARGV[1], ARGV[2])
-`);
+`,
+);
 
 /** Writes the state read from SQL, only if the reader's token is still the record's.
  *  KEYS: record. ARGV: token, data, ttl ms. Returns 1 when written. */
-const refill = defineScript(`
+const refill = defineScript(
+  'refill',
+  `
 if redis.call('HGET', KEYS[1], 'gen') ~= ARGV[1] or redis.call('HEXISTS', KEYS[1], 'changing') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
-`);
+`,
+);
 
 /** Before a change: the data and any refill token go, the mark counts one more change.
  *  KEYS: record. ARGV: mark ttl ms. */
-const beginChange = defineScript(`
+const beginChange = defineScript(
+  'beginChange',
+  `
 redis.call('HDEL', KEYS[1], 'data', 'gen')
 redis.call('HINCRBY', KEYS[1], 'changing', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
-`);
+`,
+);
 
 /** After a change: one change fewer; with none left the key goes, and the next read
  *  refills from SQL. KEYS: record. */
-const endChange = defineScript(`
+const endChange = defineScript(
+  'endChange',
+  `
 if redis.call('HINCRBY', KEYS[1], 'changing', -1) <= 0 then redis.call('DEL', KEYS[1]) end
 return 1
-`);
+`,
+);
 
 /** What a read of the record found (see RECORD_READ_LUA). */
 export type RecordRead = { kind: 'hit'; data: string } | { kind: 'miss'; token: string } | { kind: 'changing' };

@@ -93,6 +93,57 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   return list;
 }
 
+/** `host:port,host:port,…` (Sentinels or Cluster nodes). */
+const hostList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[^\s:,]+:\d{1,5}$/, { error: 'must list host:port pairs separated by commas' })
+          .transform((hp) => ({ host: hp.slice(0, hp.lastIndexOf(':')), port: Number(hp.slice(hp.lastIndexOf(':') + 1)) })),
+      )
+      .min(1, { error: 'must list at least one host:port' }),
+  );
+
+/** Which Redis the API talks to: one server, a master watched by Sentinels, or a Cluster. */
+export type RedisTopology =
+  | { kind: 'single'; url: string }
+  | { kind: 'sentinel'; sentinels: Array<{ host: string; port: number }>; name: string }
+  | { kind: 'cluster'; nodes: Array<{ host: string; port: number }> };
+
+/** Exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) and
+ *  REDIS_CLUSTER_NODES may be set; none means the local default REDIS_URL. */
+function redisTopology(
+  e: { REDIS_URL: string; REDIS_SENTINELS?: RedisNodes; REDIS_SENTINEL_NAME?: string; REDIS_CLUSTER_NODES?: RedisNodes },
+  source: NodeJS.ProcessEnv,
+): RedisTopology {
+  const set = [source.REDIS_URL !== undefined && 'REDIS_URL', e.REDIS_SENTINELS && 'REDIS_SENTINELS', e.REDIS_CLUSTER_NODES && 'REDIS_CLUSTER_NODES'].filter(
+    Boolean,
+  );
+  if (set.length > 1)
+    throw new ConfigError(
+      set[1] as string,
+      `and ${set[0]} are both set: choose one Redis (REDIS_URL, REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES)`,
+    );
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINEL_NAME', 'must be set with REDIS_SENTINELS (the name of the master the Sentinels watch)');
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  }
+  if (e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINEL_NAME', 'is set without REDIS_SENTINELS (host:port of the Sentinels)');
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  return { kind: 'single', url: e.REDIS_URL };
+}
+
+type RedisNodes = Array<{ host: string; port: number }>;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: port(4000),
@@ -104,6 +155,9 @@ const envSchema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  REDIS_SENTINELS: hostList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1, { error: 'must name the master the Sentinels watch' }).optional(),
+  REDIS_CLUSTER_NODES: hostList.optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' })
@@ -133,6 +187,11 @@ const envSchema = z.object({
   PASSWORD_HASH_TIME_COST: positiveInt(ARGON2_OWASP.timeCost),
   PASSWORD_HASH_PARALLELISM: positiveInt(ARGON2_OWASP.parallelism),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .nonnegative({ error: 'must be zero or more milliseconds' })
+    .default(0),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\/[^/]/.test(v), { error: 'must be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.com:587' })
@@ -169,7 +228,9 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   host: string | undefined;
-  redis: { url: string; prefix: string; timeoutMs: number };
+  /** `url`: REDIS_URL (single topology), or a description of the other topologies for
+   *  messages (it holds no secret). */
+  redis: { url: string; topology: RedisTopology; prefix: string; timeoutMs: number };
   databaseUrl: string;
   session: {
     /** First signs, all verify: rotate by prepending a new secret. */
@@ -194,6 +255,10 @@ export interface Config {
   logLevel: string;
   passwordHash: { memoryKiB: number; timeCost: number; parallelism: number };
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long /readyz says 503 while requests are still served, before
+   *  the listener closes: enough for a load balancer's health checks to take the
+   *  instance out of the pool (SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs: number;
   mail: MailConfig;
   /** Lifetimes of the tokens in mailed links. */
   tokens: { resetMs: number; verifyMs: number };
@@ -366,11 +431,28 @@ export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pic
   return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
 }
 
+function redisDescription(t: RedisTopology): string {
+  const list = (nodes: RedisNodes) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (t.kind === 'single') return t.url;
+  return t.kind === 'sentinel' ? `sentinel://${list(t.sentinels)}/${t.name}` : `cluster://${list(t.nodes)}`;
+}
+
 /** The Redis the command-line tools that touch users' Redis records (user:create,
  *  user-records:drop) share with the API, validated exactly as the server validates it. */
 export function loadRedisConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'redis'> {
-  const e = parseEnv(envSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true, REDIS_TIMEOUT_MS: true }), source);
-  return { redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS } };
+  const e = parseEnv(
+    envSchema.pick({
+      REDIS_URL: true,
+      REDIS_SENTINELS: true,
+      REDIS_SENTINEL_NAME: true,
+      REDIS_CLUSTER_NODES: true,
+      REDIS_PREFIX: true,
+      REDIS_TIMEOUT_MS: true,
+    }),
+    source,
+  );
+  const topology = redisTopology(e, source);
+  return { redis: { url: redisDescription(topology), topology, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS } };
 }
 
 /** Parses the environment once, at start. Throws ConfigError naming the variable. */
@@ -385,6 +467,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const trustProxy = parseTrustProxy(source.TRUST_PROXY);
+  const topology = redisTopology(e, source);
 
   const secure = e.COOKIE_SECURE ?? e.NODE_ENV === 'production';
   // The API speaks plain HTTP; only a TLS proxy it trusts can make a request secure.
@@ -419,7 +502,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: listenHost(e.HOST, secrets, warnings),
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
+    redis: { url: redisDescription(topology), topology, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     databaseUrl: e.DATABASE_URL,
     session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, maxPerUser: e.SESSION_MAX_PER_USER },
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
@@ -432,6 +515,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     passwordHash,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     mail: mailConfig(e, warnings),
     tokens: { resetMs: e.RESET_TOKEN_TTL * 1000, verifyMs: e.VERIFY_TOKEN_TTL * 1000 },
     requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION ?? false,

@@ -1,9 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ClientContext } from '../auth/client';
 import { signedSessionIds, withoutCookie } from '../auth/session/cookie-header';
-import { sessionHandle } from '../auth/session/handle';
 import type { AuthMethod } from '@cloakroom/shared';
 import { signedInRecord, type PendingSignIn, type SessionLimits } from '../auth/session/record';
+import { sessionRef } from '../auth/session/session-id';
 import { markNewSession, type HashedRedisStore } from '../auth/session/store';
 import type { SessionCookie } from './session-cookie';
 
@@ -14,6 +14,14 @@ export interface SessionStartDeps {
   cookie: SessionCookie;
   secrets: readonly string[];
   limits: SessionLimits;
+}
+
+const OWNER = Symbol('cloakroom.sessionOwner');
+
+/** The user a session about to be created is for (set by startSession for
+ *  express-session's ID generator, so the new ID carries the user's routing tag). */
+export function sessionOwnerOf(req: Request): string | undefined {
+  return (req as Request & { [OWNER]?: string })[OWNER];
 }
 
 const run = (middleware: RequestHandler, req: Request, res: Response) =>
@@ -34,11 +42,15 @@ const run = (middleware: RequestHandler, req: Request, res: Response) =>
 export function sessionStarter(deps: SessionStartDeps) {
   const { expressSession, store, cookie, secrets, limits } = deps;
 
-  /** Replaces the request's sessions with a new one holding `record`, which the store
-   *  keeps until `expiresAt`. */
-  async function begin(req: Request, res: Response, record: object, expiresAt: number): Promise<void> {
-    for (const sid of signedSessionIds(req.headers.cookie, cookie.name, secrets)) await store.remove(sessionHandle(sid));
+  /** Replaces the request's sessions with a new one of `ownerId` holding `record`, which
+   *  the store keeps until `expiresAt`. */
+  async function begin(req: Request, res: Response, ownerId: string, record: object, expiresAt: number): Promise<void> {
+    for (const sid of signedSessionIds(req.headers.cookie, cookie.name, secrets)) {
+      const ref = sessionRef(sid);
+      if (ref) await store.remove(ref);
+    }
     if (req.headers.cookie !== undefined) req.headers.cookie = withoutCookie(req.headers.cookie, cookie.name);
+    (req as Request & { [OWNER]?: string })[OWNER] = ownerId;
     await run(expressSession, req, res);
     try {
       Object.assign(req.session, record);
@@ -70,12 +82,12 @@ export function sessionStarter(deps: SessionStartDeps) {
       authMethods?: AuthMethod[],
     ): Promise<void> => {
       const now = Date.now();
-      await begin(req, res, signedInRecord(user, client, now, authMethods), now + limits.absoluteTimeoutMs);
+      await begin(req, res, user.id, signedInRecord(user, client, now, authMethods), now + limits.absoluteTimeoutMs);
     },
     /** A pending sign-in (password right, second factor to come): a new session ID that
      *  is not signed in, for `pending.expiresAt`. */
     pending: async (req: Request, res: Response, pending: PendingSignIn): Promise<void> => {
-      await begin(req, res, { pending }, pending.expiresAt);
+      await begin(req, res, pending.userId, { pending }, pending.expiresAt);
     },
   };
 }

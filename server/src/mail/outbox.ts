@@ -11,11 +11,14 @@ import type { MailTransport } from './transport';
 /** Due mails (score <= now) are leased to the caller: their score moves to the end of
  *  the lease, so another instance (or this one after a crash) takes them again only if
  *  this attempt never reports back. At least once, never lost. */
-const claimDue = defineScript(`
+const claimDue = defineScript(
+  'claimDue',
+  `
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
-`);
+`,
+);
 
 /** Mails claimed per round. */
 const BATCH = 10;

@@ -1,44 +1,107 @@
-import { createClient } from 'redis';
+import { createClient, createCluster, createSentinel } from 'redis';
+import type { RedisTopology } from '../config/env';
 import type { Logger } from 'pino';
 import { redactUrl, StartupError } from '../startup';
 import { withDeadlines } from './deadline';
 import { explainRedisFailure, isHandshakeRefusal } from './startup-error';
 
+/** Every connection fails fast: no offline queue, reconnection every half second at most. */
+const nodeOptions = (timeoutMs: number) => ({
+  disableOfflineQueue: true,
+  socket: {
+    connectTimeout: Math.max(timeoutMs, 1000),
+    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
+  },
+});
+
+// node-redis's own command timeout (5 s by default) stops counting once a command is
+// on the socket, so withDeadlines (deadline.ts) bounds every command instead, written
+// or not; 0 turns the built-in one off (it cost an AbortSignal and a timer per command).
+const commandOptions = { timeout: 0 };
+
 function clientFor(url: string, timeoutMs: number) {
-  // node-redis's own command timeout (5 s by default) stops counting once a command is
-  // on the socket, so withDeadlines (deadline.ts) bounds every command instead, written
-  // or not; 0 turns the built-in one off (it cost an AbortSignal and a timer per command).
-  return createClient({
-    url,
-    disableOfflineQueue: true,
-    commandOptions: { timeout: 0 },
-    socket: {
-      connectTimeout: Math.max(timeoutMs, 1000),
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
-    },
-  });
+  return createClient({ url, commandOptions, ...nodeOptions(timeoutMs) });
 }
 
+/** The API's Redis, whatever the topology. Typed as node-redis's single-server client:
+ *  the Sentinel and Cluster clients have the same command methods (a Cluster routes each
+ *  to the node of its first key); the few calls that differ (a raw command, a scan over
+ *  every master) go through `sendRaw` and `scanKeys` below. */
 export type Redis = ReturnType<typeof clientFor>;
+
+const topologies = new WeakMap<object, RedisTopology['kind']>();
+
+/** A raw command, routed on a Cluster to the node of `key` (rate-limit-redis). */
+export function sendRaw(redis: Redis, key: string | undefined, args: string[], readOnly = false): Promise<unknown> {
+  const kind = topologies.get(redis) ?? 'single';
+  if (kind === 'cluster') return (redis as unknown as ClusterClient).sendCommand(key, readOnly, args);
+  if (kind === 'sentinel') return (redis as unknown as SentinelClient).sendCommand(readOnly, args);
+  return redis.sendCommand(args);
+}
+
+/** SCAN over the whole keyspace: every master of a Cluster in turn. */
+export async function* scanKeys(redis: Redis, match: string, count = 500): AsyncGenerator<string[]> {
+  if (topologies.get(redis) !== 'cluster') return yield* redis.scanIterator({ MATCH: match, COUNT: count });
+  const cluster = redis as unknown as ClusterClient;
+  for (const master of cluster.masters) {
+    const node = await cluster.nodeClient(master);
+    yield* node.scanIterator({ MATCH: match, COUNT: count });
+  }
+}
+
+type ClusterClient = ReturnType<typeof createCluster>;
+type SentinelClient = ReturnType<typeof createSentinel>;
+
+function topologyClient(topology: RedisTopology, timeoutMs: number): Redis {
+  if (topology.kind === 'single') return clientFor(topology.url, timeoutMs);
+  if (topology.kind === 'cluster') {
+    const cluster = createCluster({
+      rootNodes: topology.nodes.map((socket) => ({ socket })),
+      defaults: nodeOptions(timeoutMs),
+      commandOptions,
+      // After a master fails, ask for the new topology 1 s after the first reconnect
+      // attempt (5 s by default): the promoted replica is served as soon as it exists.
+      topologyRefreshOnReconnectionAttemptStrategy: 1000,
+    });
+    return cluster as unknown as Redis;
+  }
+  const sentinel = createSentinel({
+    name: topology.name,
+    sentinelRootNodes: topology.sentinels,
+    nodeClientOptions: nodeOptions(timeoutMs),
+    sentinelClientOptions: nodeOptions(timeoutMs),
+    commandOptions,
+    // Sentinels announce a promotion; polling them too catches a missed announcement.
+    scanInterval: 2000,
+    passthroughClientErrorEvents: true,
+  });
+  return sentinel as unknown as Redis;
+}
 
 /** A node-redis client that fails fast instead of queueing: while Redis is away every
  *  command rejects at once (no offline queue), a command that gets no answer gives up
  *  after `timeoutMs` and, while Redis stays silent, commands are not even sent
  *  (deadline.ts), and reconnection is retried every half second at most so service
  *  resumes by itself soon after Redis returns. */
-export function createRedis(url: string, timeoutMs: number, logger: Logger): Redis {
-  const client = clientFor(url, timeoutMs);
+export function createRedis(topology: RedisTopology, timeoutMs: number, logger: Logger): Redis {
+  const client = topologyClient(topology, timeoutMs);
   // Without a listener node-redis's error events would crash the process.
   let down = false;
   client.on('error', (err: Error) => {
     if (!down) logger.warn({ err: { message: err.message } }, 'redis connection lost; session routes answer 503 until it returns');
     down = true;
   });
-  client.on('ready', () => {
+  const restored = () => {
     if (down) logger.info('redis connection restored');
     down = false;
-  });
-  return withDeadlines(client, { timeoutMs, logger });
+  };
+  client.on('ready', restored);
+  // A Cluster has no 'ready' of its own, one per node.
+  if (topology.kind === 'cluster') client.on('node-ready', restored);
+  const guarded = withDeadlines(client, { timeoutMs, logger });
+  topologies.set(guarded, topology.kind);
+  topologies.set(client, topology.kind);
+  return guarded;
 }
 
 /** Connects, or fails within `withinMs` (at once when Redis refuses the handshake) with a
@@ -58,7 +121,7 @@ export async function connectRedis(client: Redis, url: string, withinMs = 3000):
   try {
     await Promise.race([client.connect(), failed]);
   } catch (err) {
-    client.destroy();
+    void Promise.resolve(client.destroy()).catch(() => undefined);
     throw new StartupError(explainRedisFailure(redactUrl(url), url, err as Error));
   } finally {
     clearTimeout(timer);

@@ -169,7 +169,7 @@ async function counts(): Promise<Counts> {
     .executeTakeFirstOrThrow();
   let sessions = 0;
   for await (const keys of kit.infra.redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 10_000 })) {
-    sessions += keys.filter((k) => k.startsWith(kit.services.keys.session('')) || k.startsWith(kit.services.keys.userSessionsPrefix)).length;
+    sessions += keys.filter((k) => k.startsWith(kit.services.keys.sessionPrefix) || k.startsWith(kit.services.keys.userSessionsPrefix)).length;
   }
   return { users: Number(row.n), sessions };
 }

@@ -73,3 +73,14 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     await sleep(20);
   }
 }
+
+/** Resolves once the async `check` holds (a rejection counts as not yet), polling every
+ *  100 ms; rejects after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

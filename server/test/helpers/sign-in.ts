@@ -3,6 +3,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { API_ROUTES } from '@cloakroom/shared';
 import type { TestApp, TestUser } from '@cloakroom/server/testing';
 import { sessionHandle } from '../../src/auth/session/handle';
+import { sessionKeyOf } from '../../src/auth/session/session-id';
 import { sessionIdIn, setCookie, type SetCookie } from './cookies';
 
 /** Everything a test may need to know about the session a sign-in got. */
@@ -37,5 +38,5 @@ export async function signIn<Who extends { email: string; password: string } = T
   const cookie = setCookie(res, kit.services.cookieName);
   const sid = sessionIdIn(cookie, kit.config.session.secrets);
   const handle = sessionHandle(sid);
-  return { ...user, agent, res, cookie: cookie.pair, setCookie: cookie, sid, handle, key: kit.services.keys.session(handle) };
+  return { ...user, agent, res, cookie: cookie.pair, setCookie: cookie, sid, handle, key: sessionKeyOf(kit.services.keys, sid)! };
 }

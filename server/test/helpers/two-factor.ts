@@ -2,6 +2,7 @@ import { generate } from 'otplib';
 import type TestAgent from 'supertest/lib/agent';
 import { TOTP_PERIOD_SECONDS } from '@cloakroom/shared';
 import type { TestApp } from '@cloakroom/server/testing';
+import { routingTag } from '../../src/redis/keys';
 
 /** The code an authenticator app shows `offsetSteps` steps from now. */
 export async function totpCode(secret: string, offsetSteps = 0, nowMs = Date.now()): Promise<string> {
@@ -32,8 +33,8 @@ export async function enrolTotp(agent: TestAgent): Promise<{ secret: string; rec
 
 /** Makes the session's last authentication look `ageMs` old, as if time had passed
  *  (the record is edited in Redis; nothing else of it changes). */
-export async function ageAuthentication(kit: TestApp, handle: string, ageMs: number): Promise<void> {
-  const key = kit.services.keys.session(handle);
+export async function ageAuthentication(kit: TestApp, userId: string, handle: string, ageMs: number): Promise<void> {
+  const key = kit.services.keys.session(routingTag(userId), handle);
   const record = JSON.parse((await kit.infra.redis.get(key))!) as { meta: { authTime?: number } };
   record.meta.authTime = Date.now() - ageMs;
   await kit.infra.redis.set(key, JSON.stringify(record), { KEEPTTL: true });

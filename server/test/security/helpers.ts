@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { TestApp } from '@cloakroom/server/testing';
-import { sessionHandle } from '../../src/auth/session/handle';
+import { sessionKeyOf } from '../../src/auth/session/session-id';
 import { sessionIdIn, setCookies, type SetCookie } from '../helpers/cookies';
 import { dumpPrefix } from '../helpers/redis';
 
@@ -30,7 +30,7 @@ export function cookieHeader(kit: TestApp, res: Response): string {
 }
 
 export function sessionKey(kit: TestApp, sid: string): string {
-  return kit.services.keys.session(sessionHandle(sid));
+  return sessionKeyOf(kit.services.keys, sid)!;
 }
 
 /** Everything this app has in Redis (key → contents), for "nothing changed". Without
@@ -40,7 +40,7 @@ export function sessionKey(kit: TestApp, sid: string): string {
  *  request may fill. */
 export async function redisSnapshot(kit: TestApp, counters = false): Promise<Record<string, string>> {
   const { keys } = kit.services;
-  const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockout(''));
+  const isCounter = (key: string) => key.startsWith(keys.rateLimitPrefix) || key.startsWith(keys.lockoutPrefix);
   const isUserRecord = (key: string) => key.startsWith(keys.userRecordPrefix);
   const entries = (await dumpPrefix(kit)).filter((e) => !isUserRecord(e.key) && (counters || !isCounter(e.key))).map((e) => [e.key, e.content] as const);
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));

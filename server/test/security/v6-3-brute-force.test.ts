@@ -195,7 +195,7 @@ describe.each(testDatabases())('V6.3.1 brute force ($name)', ({ databaseUrl }) =
       for (const email of emails) for (let i = 0; i < 3; i++) await loginFrom(kit, '127.0.0.1', email, WRONG).expect(i < 2 ? 401 : 429);
       const keys: string[] = [];
       for await (const chunk of kit.infra.redis.scanIterator({ MATCH: `${kit.prefix}*`, COUNT: 500 })) keys.push(...chunk);
-      expect(keys.filter((k) => k.startsWith(kit.services.keys.lockout('')))).toHaveLength(3);
+      expect(keys.filter((k) => k.startsWith(kit.services.keys.lockoutPrefix))).toHaveLength(3);
       expect(keys.filter((k) => k.startsWith(kit.services.keys.rateLimit('login-account')))).toHaveLength(3);
       for (const key of keys) for (const email of emails) expect(key).not.toContain(email.split('@')[0]);
     } finally {

@@ -9,7 +9,7 @@ import { API_ROUTES, PENDING_MAX_WRONG_CODES, ROUTE_IDS, type RouteId } from '@c
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { secondFactor } from '../../src/mfa/second-factor';
 import { secretBox } from '../../src/mfa/secret-box';
-import { sessionHandle } from '../../src/auth/session/handle';
+import { sessionKeyOf } from '../../src/auth/session/session-id';
 import { awayFromStepEdge, enrolTotp, totpCode } from '../helpers/two-factor';
 import { cookieHeader, eventTypes, signIn, sessionIdOf, sessionKey } from './helpers';
 
@@ -188,7 +188,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
       expect([id, res.status, res.body.error?.code]).toEqual([id, 401, 'unauthenticated']);
     }
     // It lasts at most 5 minutes in Redis.
-    const ttl = await kit.infra.redis.pTTL(kit.services.keys.session(sessionHandle(pending.sid)));
+    const ttl = await kit.infra.redis.pTTL(sessionKeyOf(kit.services.keys, pending.sid)!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300_000);
     // A signed-in session's cookie is no pending sign-in.

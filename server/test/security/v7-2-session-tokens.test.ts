@@ -11,8 +11,8 @@ import path from 'node:path';
 import signature from 'cookie-signature';
 import request from 'supertest';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
-import { sessionHandle } from '../../src/auth/session/handle';
 import { signIn, sessionIdOf, sessionKey, sessionSetCookie } from './helpers';
+import { sessionKeyOf } from '../../src/auth/session/session-id';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -30,7 +30,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
   test('7.2.1 only the server decides: the account-security routes refuse forged, unsigned and never-issued cookies, and none creates a record', async () => {
     const who = await kit.createUser({ role: 'admin' });
     const { sid } = await signIn(kit, who);
-    const neverIssued = 'N'.repeat(32);
+    const neverIssued = `0a0a.${'N'.repeat(32)}`; // the shape of an ID, never issued
     const attempts = [
       `${name()}=${sid}`, // the bare ID without its signature
       `${name()}=${encodeURIComponent(`s:${sid}.${'A'.repeat(43)}`)}`, // forged signature
@@ -71,7 +71,7 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
     }
   });
 
-  test('7.2.3 1,000 logins give 1,000 distinct session IDs of 192 random bits (uid-safe, CSPRNG), and Redis holds none of them', async () => {
+  test('7.2.3 1,000 logins give 1,000 distinct session IDs of 192 random bits (CSPRNG) after a routing tag, and Redis holds none of them', async () => {
     const who = await kit.createUser();
     const sids: string[] = [];
     const batch = 25;
@@ -84,8 +84,10 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
     expect(new Set(sids).size).toBe(1000);
     const bitCounts = new Array<number>(192).fill(0);
     for (const sid of sids) {
-      expect(sid).toMatch(/^[A-Za-z0-9_-]{32}$/); // 32 base64url characters = 24 bytes
-      const bytes = Buffer.from(sid, 'base64url');
+      // The owner's routing tag (4 hex, the same for all of one user's sessions), then
+      // 32 base64url characters = 24 random bytes.
+      expect(sid).toMatch(/^[0-9a-f]{4}\.[A-Za-z0-9_-]{32}$/);
+      const bytes = Buffer.from(sid.slice(5), 'base64url');
       expect(bytes).toHaveLength(24);
       bytes.forEach((byte, i) => {
         for (let b = 0; b < 8; b++) bitCounts[i * 8 + b]! += (byte >> b) & 1;
@@ -99,17 +101,20 @@ describe.each(testDatabases())('V7.2 session tokens ($name)', ({ databaseUrl }) 
     }
     // Redis keys are hashes of the IDs: a dump of Redis yields no cookie.
     const keys: string[] = [];
-    for await (const chunk of kit.infra.redis.scanIterator({ MATCH: kit.services.keys.session('*'), COUNT: 1000 })) keys.push(...chunk);
+    for await (const chunk of kit.infra.redis.scanIterator({ MATCH: `${kit.services.keys.sessionPrefix}*`, COUNT: 1000 })) keys.push(...chunk);
     const dump = keys.join('\n') + (await kit.infra.redis.mGet(keys.slice(0, 50))).join('\n');
     for (const sid of sids.slice(0, 200)) expect(dump).not.toContain(sid);
-    expect(keys).toContain(kit.services.keys.session(sessionHandle(sids[0]!)));
+    expect(keys).toContain(sessionKeyOf(kit.services.keys, sids[0]!));
     await kit.services.sessions.revokeAll(who.user.id);
   }, 120_000);
 
-  test("7.2.3 IDs come from express-session's own generator (uid-safe over crypto.randomBytes): no custom genid anywhere in the server", () => {
+  test('7.2.3 IDs are made in one place, from crypto.randomBytes (24 bytes after the routing tag): the session middleware is the only genid, and it calls it', () => {
     const files = fs.readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(files.length).toBeGreaterThan(20);
-    for (const file of files) expect(fs.readFileSync(path.join(SRC, file), 'utf8')).not.toMatch(/\bgenid\b/);
+    const withGenid = files.filter((file) => /\bgenid\b/.test(fs.readFileSync(path.join(SRC, file), 'utf8')));
+    expect(withGenid.map((f) => f.split(path.sep).join('/'))).toEqual(['http/middleware/session.ts']);
+    expect(fs.readFileSync(path.join(SRC, 'http/middleware/session.ts'), 'utf8')).toMatch(/genid: \(req\) => newSessionId\(/);
+    expect(fs.readFileSync(path.join(SRC, 'auth/session/session-id.ts'), 'utf8')).toMatch(/randomBytes\(24\)\.toString\('base64url'\)/);
   });
 
   test('7.2.4 re-authentication (password change) issues a new ID and ends the old one', async () => {

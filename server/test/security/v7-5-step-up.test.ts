@@ -46,7 +46,7 @@ describe('V7.5 step-up', () => {
     const target = await kit.createUser();
     const session = await signIn(kit, admin);
     const other = await signIn(kit, admin);
-    await ageAuthentication(kit, sessionHandle(session.sid), TEN_MINUTES + 1000);
+    await ageAuthentication(kit, admin.user.id, session.handle, TEN_MINUTES + 1000);
     for (const id of sensitive) {
       const route = API_ROUTES[id];
       const path = route.path.replace(':id', id === 'revokeSession' ? sessionHandle(other.sid) : target.user.id);
@@ -71,7 +71,7 @@ describe('V7.5 step-up', () => {
     const who = await kit.createUser();
     const a = await signIn(kit, who);
     const b = await signIn(kit, who);
-    await ageAuthentication(kit, sessionHandle(a.sid), TEN_MINUTES + 1000);
+    await ageAuthentication(kit, who.user.id, a.handle, TEN_MINUTES + 1000);
     await a.agent.delete('/api/auth/sessions').expect(403);
     await a.agent.post('/api/auth/reauth').send({ password: 'not the password' }).expect(401);
     const re = await a.agent.post('/api/auth/reauth').send({ password: who.password }).expect(200);
@@ -95,7 +95,7 @@ describe('V7.5 step-up', () => {
       .expect(200);
     expect(done.body.user.id).toBe(who.user.id);
     const me = await s.get('/api/me').expect(200);
-    await ageAuthentication(kit, me.body.session.id as string, TEN_MINUTES + 1000);
+    await ageAuthentication(kit, who.user.id, me.body.session.id as string, TEN_MINUTES + 1000);
     await s.post('/api/auth/2fa/recovery-codes').expect(403);
     const refused = await s.post('/api/auth/reauth').send({ password: who.password }).expect(401);
     expect(refused.body.error.code).toBe('invalid_credentials');

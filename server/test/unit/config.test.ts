@@ -222,3 +222,43 @@ test("every variable in the README's brief table is in docs/configuration.md", (
   const full = fs.readFileSync(path.join(ROOT, 'docs/configuration.md'), 'utf8');
   expect(brief.filter((name) => !full.includes(`\`${name}\``))).toEqual([]);
 });
+
+describe('Redis topology: one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES', () => {
+  test('each alone is read as its topology', () => {
+    expect(loadConfig({}).redis.topology).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ REDIS_SENTINELS: 's1:26379, s2:26379,s3:26380', REDIS_SENTINEL_NAME: 'main' }).redis.topology).toEqual({
+      kind: 'sentinel',
+      name: 'main',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+        { host: 's3', port: 26380 },
+      ],
+    });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' }).redis.topology).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7000 },
+      ],
+    });
+  });
+
+  test.each([
+    [{ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' }, /^REDIS_CLUSTER_NODES and REDIS_URL are both set: choose one Redis/],
+    [{ REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm', REDIS_CLUSTER_NODES: 'b:7000' }, /^REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set/],
+    [{ REDIS_SENTINELS: 's:26379' }, /^REDIS_SENTINEL_NAME must be set with REDIS_SENTINELS/],
+    [{ REDIS_SENTINEL_NAME: 'm' }, /^REDIS_SENTINEL_NAME is set without REDIS_SENTINELS/],
+    [{ REDIS_CLUSTER_NODES: 'just-a-host' }, /^REDIS_CLUSTER_NODES must list host:port pairs/],
+  ])('%j stops with one line', (env, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain('\n');
+  });
+});

@@ -1,6 +1,7 @@
 import type { RecordRead, UserRecords } from '../user-records';
 import type { UserState } from '../user-state';
 import { checkSession, credentialStillValid, deadlines, type SessionDeadlines, type SessionLimits, type SessionMeta, type StoredSession } from './record';
+import type { SessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** Who is calling, established from a valid session. */
@@ -29,20 +30,21 @@ export function sessionAuthenticator(records: UserRecords, store: HashedRedisSto
   /** `record`: the user's record as the caller read it beside the session, if it did. */
   return async function authenticate(
     stored: StoredSession | null,
-    handle: string,
+    ref: SessionRef | null,
     now = Date.now(),
     record?: { userId: string; read: RecordRead },
   ): Promise<AuthResult> {
+    if (!ref) return { ok: false, reason: 'anonymous' };
     const verdict = checkSession(stored, now, limits);
     if (!verdict.valid) return { ok: false, reason: verdict.reason };
     const user = await records.get(verdict.userId, record?.userId === verdict.userId ? record.read : undefined);
     const failure = !user ? 'user_gone' : !credentialStillValid(verdict.meta, user) ? 'credential_changed' : null;
     if (failure || !user) {
       // The record outlived its right to exist: remove it (and its index entry) now.
-      await store.remove(handle);
+      await store.remove(ref);
       return { ok: false, reason: failure ?? 'user_gone' };
     }
-    return { ok: true, auth: { user, handle, meta: verdict.meta, deadlines: deadlines(verdict.meta, limits) }, touchDue: verdict.touchDue };
+    return { ok: true, auth: { user, handle: ref.handle, meta: verdict.meta, deadlines: deadlines(verdict.meta, limits) }, touchDue: verdict.touchDue };
   };
 }
 

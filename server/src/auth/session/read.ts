@@ -1,7 +1,7 @@
 import type { UserRecords } from '../user-records';
 import type { AuthResult, SessionAuthenticator } from './authenticate';
 import { sessionIdFromHeader } from './cookie-header';
-import { sessionHandle } from './handle';
+import { sessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** Owners remembered per process; past this many the memory starts afresh. */
@@ -28,11 +28,12 @@ export function sessionReader(
 
   return async function readSession(cookieHeader: string | undefined): Promise<AuthResult> {
     const sid = sessionIdFromHeader(cookieHeader, cookieName, secrets);
-    if (!sid) return { ok: false, reason: 'anonymous' };
-    const handle = sessionHandle(sid);
+    const ref = sid ? sessionRef(sid) : null;
+    if (!ref) return { ok: false, reason: 'anonymous' };
+    const { handle } = ref;
     const owner = owners.get(handle);
-    const [stored, read] = await Promise.all([store.read(handle), owner === undefined ? undefined : records.peek(owner)]);
-    const result = await authenticate(stored, handle, Date.now(), owner !== undefined && read ? { userId: owner, read } : undefined);
+    const [stored, read] = await Promise.all([store.read(ref), owner === undefined ? undefined : records.peek(owner)]);
+    const result = await authenticate(stored, ref, Date.now(), owner !== undefined && read ? { userId: owner, read } : undefined);
     if (!result.ok) owners.delete(handle);
     else if (owner === undefined) {
       if (owners.size >= MAX_OWNERS) owners.clear();

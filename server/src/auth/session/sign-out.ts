@@ -1,6 +1,6 @@
 import type { SecurityEvents } from '../../events/security-events';
 import type { ClientContext } from '../client';
-import { sessionHandle } from './handle';
+import { sessionRef } from './session-id';
 import type { HashedRedisStore } from './store';
 
 /** Signing out ends every session the request named by a validly signed cookie: one
@@ -10,7 +10,8 @@ import type { HashedRedisStore } from './store';
 export function signOut(store: HashedRedisStore, events: SecurityEvents) {
   return async function end(sessionIds: readonly string[], client: ClientContext): Promise<void> {
     for (const sid of sessionIds) {
-      const ended = await store.remove(sessionHandle(sid));
+      const ref = sessionRef(sid);
+      const ended = ref && (await store.remove(ref));
       if (ended?.userId) await events.record(ended.userId, 'logout', client);
     }
   };

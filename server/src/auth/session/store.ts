@@ -3,8 +3,9 @@ import type { SessionData } from 'express-session';
 import type { Redis } from '../../redis/client';
 import type { RedisKeys } from '../../redis/keys';
 import { defineScript } from '../../redis/script';
-import { sessionHandle } from './handle';
 import { deadlines, type SessionLimits, type StoredSession } from './record';
+import { sessionRef, type SessionRef } from './session-id';
+import { routingTag } from '../../redis/keys';
 
 type Callback = (err?: unknown, data?: unknown) => void;
 
@@ -33,7 +34,9 @@ function takeNewSessionMark(session: object): boolean {
  *  records (keys of a script are all named in KEYS).
  *  KEYS: session, [user index]. ARGV: value, ttl ms, NX|XX, handle, endsAt, now, max.
  *  Returns {written (0|1), evicted handles…}. */
-const writeSession = defineScript(`
+const writeSession = defineScript(
+  'writeSession',
+  `
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], ARGV[3])
 if not ok then return {0} end
 local reply = {1}
@@ -55,13 +58,18 @@ if #KEYS == 2 then
   redis.call('PEXPIREAT', KEYS[2], last[2])
 end
 return reply
-`);
+`,
+);
 
 /** Deletes the record and its index entry. The owner is read from the record itself,
- *  so a destroy needs nothing but the session ID.
- *  KEYS: session. ARGV: user-index key prefix, handle.
+ *  so a destroy needs nothing but the session ID. The index key is built here from the
+ *  owner, with the session's own tag: it names the same hash slot as KEYS[1] (an owner's
+ *  sessions carry the owner's tag), which Redis Cluster allows for a key not in KEYS.
+ *  KEYS: session. ARGV: user-index key prefix of the session's tag, handle.
  *  Returns 0 when there was no record, else the owner's id ('' for none). */
-const deleteSession = defineScript(`
+const deleteSession = defineScript(
+  'deleteSession',
+  `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 redis.call('DEL', KEYS[1])
@@ -71,7 +79,8 @@ if ok and type(s) == 'table' and type(s.passport) == 'table' and type(s.passport
   return s.passport.user
 end
 return ''
-`);
+`,
+);
 
 export interface StoreOptions {
   /** Sessions one user may hold (SESSION_MAX_PER_USER). */
@@ -85,8 +94,8 @@ export interface RemovedSession {
   userId: string | null;
 }
 
-/** connect-redis's RedisStore, extended: records are keyed by the SHA-256 handle of the
- *  session ID, carry a TTL that never outlives the idle or absolute limit, are listed
+/** connect-redis's RedisStore, extended: records are keyed by the owner's routing tag
+ *  and the SHA-256 handle of the session ID (session-id.ts), carry a TTL that never outlives the idle or absolute limit, are listed
  *  in a per-user index, and cannot be resurrected by a late save. Touch is a no-op:
  *  activity is recorded by the auth layer at most once per touch interval. */
 export class HashedRedisStore extends RedisStore {
@@ -96,16 +105,25 @@ export class HashedRedisStore extends RedisStore {
     readonly limits: SessionLimits,
     private readonly options: StoreOptions,
   ) {
-    super({ client: redis, prefix: keys.session(''), disableTouch: true });
+    super({ client: redis, prefix: keys.sessionPrefix, disableTouch: true });
   }
 
-  override get(sid: string, cb?: (err: unknown, session?: SessionData | null) => void): Promise<unknown> {
-    return super.get(sessionHandle(sid), cb as Callback);
+  override async get(sid: string, cb?: (err: unknown, session?: SessionData | null) => void): Promise<unknown> {
+    try {
+      const ref = sessionRef(sid);
+      const session = ref ? await this.read(ref) : null;
+      cb?.(null, session as SessionData | null);
+      return session;
+    } catch (err) {
+      if (!cb) throw err;
+      cb(err);
+    }
+    return undefined;
   }
 
-  /** The record behind a handle, or null. Used by the read-only path. */
-  async read(handle: string): Promise<StoredSession | null> {
-    const raw = await this.redis.get(this.keys.session(handle));
+  /** The record behind a session, or null. Used by the read-only path. */
+  async read(ref: SessionRef): Promise<StoredSession | null> {
+    const raw = await this.redis.get(this.keys.session(ref.tag, ref.handle));
     return raw ? (JSON.parse(raw) as StoredSession) : null;
   }
 
@@ -121,17 +139,22 @@ export class HashedRedisStore extends RedisStore {
   }
 
   private async write(sid: string, sess: StoredSession): Promise<void> {
-    const handle = sessionHandle(sid);
+    const ref = sessionRef(sid);
+    const isNew = takeNewSessionMark(sess);
+    const userId = typeof sess.passport?.user === 'string' ? sess.passport.user : undefined;
+    // Only sign-in creates records, with an ID tagged for its user (session-start.ts).
+    if (isNew && (!ref || (userId !== undefined && routingTag(userId) !== ref.tag))) throw new Error("new session ID without its owner's routing tag");
+    // An untagged ID names no record (an ID from before tags): nothing to update.
+    if (!ref) return;
+    const { tag, handle } = ref;
     const now = Date.now();
     // A pending sign-in (no user yet) lives only as long as its second step may take.
     const endsAt = sess.pending ? sess.pending.expiresAt : sess.meta ? deadlines(sess.meta, this.limits).endsAt : now + this.limits.idleTimeoutMs;
-    const isNew = takeNewSessionMark(sess);
     if (endsAt <= now) {
-      if (!isNew) await this.remove(handle);
+      if (!isNew) await this.remove(ref);
       return;
     }
-    const userId = typeof sess.passport?.user === 'string' ? sess.passport.user : undefined;
-    const keys = [this.keys.session(handle), ...(userId ? [this.keys.userSessions(userId)] : [])];
+    const keys = [this.keys.session(tag, handle), ...(userId && routingTag(userId) === tag ? [this.keys.userSessions(userId)] : [])];
     const [written, ...evicted] = (await writeSession(this.redis, keys, [
       JSON.stringify(sess),
       String(endsAt - now),
@@ -146,14 +169,15 @@ export class HashedRedisStore extends RedisStore {
     // An existing session that is gone was ended by someone else: the late write is
     // dropped on purpose, and the next request finds no session.
     if (userId && evicted.length) {
-      await this.redis.del(evicted.map((h) => this.keys.session(h)));
+      await this.redis.del(evicted.map((h) => this.keys.session(tag, h)));
       await this.options.onEvicted?.(userId, evicted);
     }
   }
 
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
     try {
-      await this.remove(sessionHandle(sid));
+      const ref = sessionRef(sid);
+      if (ref) await this.remove(ref);
       cb?.();
     } catch (err) {
       if (!cb) throw err;
@@ -162,9 +186,9 @@ export class HashedRedisStore extends RedisStore {
     return undefined;
   }
 
-  /** Ends the session with this handle; null when there was none. */
-  async remove(handle: string): Promise<RemovedSession | null> {
-    const removed = await deleteSession(this.redis, [this.keys.session(handle)], [this.keys.userSessionsPrefix, handle]);
+  /** Ends this session; null when there was none. */
+  async remove(ref: SessionRef): Promise<RemovedSession | null> {
+    const removed = await deleteSession(this.redis, [this.keys.session(ref.tag, ref.handle)], [this.keys.userSessionsOfTag(ref.tag), ref.handle]);
     return typeof removed === 'string' ? { userId: removed || null } : null;
   }
 

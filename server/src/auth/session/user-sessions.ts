@@ -1,5 +1,6 @@
 import type { UserRow } from '../../db/users';
 import type { SecurityEvents } from '../../events/security-events';
+import { routingTag } from '../../redis/keys';
 import { defineScript } from '../../redis/script';
 import type { ClientContext } from '../client';
 import { credentialStillValid, deadlines, type SessionMeta, type StoredSession } from './record';
@@ -16,11 +17,14 @@ export interface UserSession {
 /** Ends one session of this user. Only a handle in the user's own index counts, so a
  *  user cannot end someone else's session by guessing handles.
  *  KEYS: user index, session. ARGV: handle. */
-const revokeOwned = defineScript(`
+const revokeOwned = defineScript(
+  'revokeOwned',
+  `
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('DEL', KEYS[2])
-`);
+`,
+);
 
 /** Deleting in slices keeps any one Redis call short even for a user with 10,000
  *  sessions. */
@@ -51,7 +55,7 @@ export function userSessions(store: HashedRedisStore, events: SecurityEvents) {
       const slice = handles.slice(i, i + SLICE);
       const [deleted] = await redis
         .multi()
-        .del(slice.map((h) => keys.session(h)))
+        .del(slice.map((h) => keys.session(routingTag(userId), h)))
         .zRem(index, slice)
         .exec();
       revoked += Number(deleted);
@@ -69,7 +73,7 @@ export function userSessions(store: HashedRedisStore, events: SecurityEvents) {
       const stale: string[] = [];
       for (let i = 0; i < handles.length; i += SLICE) {
         const slice = handles.slice(i, i + SLICE);
-        const values = await redis.mGet(slice.map((h) => keys.session(h)));
+        const values = await redis.mGet(slice.map((h) => keys.session(routingTag(user.id), h)));
         values.forEach((raw, j) => {
           const handle = slice[j]!;
           const stored = raw ? (JSON.parse(raw) as StoredSession) : null;
@@ -85,7 +89,7 @@ export function userSessions(store: HashedRedisStore, events: SecurityEvents) {
         await redis
           .multi()
           .zRem(keys.userSessions(user.id), stale)
-          .del(stale.map((h) => keys.session(h)))
+          .del(stale.map((h) => keys.session(routingTag(user.id), h)))
           .exec();
       return sessions.sort((a, b) => b.meta.lastSeenAt - a.meta.lastSeenAt);
     },
@@ -94,7 +98,7 @@ export function userSessions(store: HashedRedisStore, events: SecurityEvents) {
      *  no live session of this user (someone else's, or gone): the caller cannot tell
      *  which. */
     async revoke(userId: string, handle: string, audit: { client: ClientContext; current: boolean }): Promise<boolean> {
-      const revoked = (await revokeOwned(redis, [keys.userSessions(userId), keys.session(handle)], [handle])) === 1;
+      const revoked = (await revokeOwned(redis, [keys.userSessions(userId), keys.session(routingTag(userId), handle)], [handle])) === 1;
       if (revoked) await events.record(userId, 'session_revoked', audit.client, { session: handle, current: audit.current });
       return revoked;
     },

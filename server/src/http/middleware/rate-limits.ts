@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import type { Limits, RateLimit } from '../../config/limits';
-import type { Redis } from '../../redis/client';
+import { sendRaw, type Redis } from '../../redis/client';
 import type { RedisKeys } from '../../redis/keys';
 import { accountKey } from '../../auth/sign-in';
 import { clientAddressKey } from '../client-context';
@@ -32,7 +32,12 @@ export function rateLimits(redis: Redis, keys: RedisKeys, limits: Limits, logger
     return rateLimit({
       windowMs: rate.windowMs,
       limit: rate.limit,
-      store: new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args), prefix: keys.rateLimit(name) }),
+      // Each command names its key, so on a Cluster it goes to that key's node (and a
+      // script it loads there after NOSCRIPT is run there).
+      store: new RedisStore({
+        sendCommandCluster: ({ key, isReadOnly, command }) => sendRaw(redis, key, command, isReadOnly) as never,
+        prefix: keys.rateLimit(name),
+      }),
       skip: (req) => key(req) === undefined,
       keyGenerator: (req) => key(req)!,
       ...(counts ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res) } : {}),

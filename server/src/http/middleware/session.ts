@@ -3,12 +3,12 @@ import expressSession from 'express-session';
 import type { AuthContext, SessionAuthenticator } from '../../auth/session/authenticate';
 import type { SessionReader } from '../../auth/session/read';
 import { cookieValues, sessionIdFromHeader, withoutCookie } from '../../auth/session/cookie-header';
-import { sessionHandle } from '../../auth/session/handle';
+import { newSessionId, sessionRef, type SessionRef } from '../../auth/session/session-id';
 import { deadlines, type PendingSignIn, type SessionLimits } from '../../auth/session/record';
 import type { HashedRedisStore } from '../../auth/session/store';
 import { unauthenticated } from '../errors';
 import type { SessionCookie } from '../session-cookie';
-import { sessionStarter } from '../session-start';
+import { sessionOwnerOf, sessionStarter } from '../session-start';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -22,6 +22,8 @@ declare module 'express-serve-static-core' {
 /** A pending sign-in (password right, second factor to come) and its public handle. */
 export interface PendingContext {
   handle: string;
+  /** Where its record lives (the owner's slot). */
+  ref: SessionRef;
   record: PendingSignIn;
 }
 
@@ -59,6 +61,8 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
     resave: false,
     saveUninitialized: false,
     rolling: false,
+    // Session IDs carry their owner's routing tag (session-id.ts); sign-in names the owner.
+    genid: (req) => newSessionId(sessionOwnerOf(req)),
     cookie: { ...cookie.options, maxAge: limits.absoluteTimeoutMs },
   });
 
@@ -69,7 +73,7 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
   };
 
   async function requireAuthAsync(req: Request): Promise<void> {
-    const result = await authenticate(req.session, sessionHandle(req.sessionID));
+    const result = await authenticate(req.session, sessionRef(req.sessionID));
     if (!result.ok) throw unauthenticated();
     const { meta } = req.session;
     if (result.touchDue && meta) {
@@ -105,11 +109,12 @@ export function sessionMiddleware(deps: SessionHttpDeps) {
   async function readPendingAsync(req: Request): Promise<void> {
     const sid = sessionIdFromHeader(req.headers.cookie, cookie.name, secrets);
     if (!sid) throw unauthenticated();
-    const handle = sessionHandle(sid);
-    const record = (await store.read(handle))?.pending;
+    const ref = sessionRef(sid);
+    if (!ref) throw unauthenticated();
+    const record = (await store.read(ref))?.pending;
     // The store's TTL ends it too; the time is checked here whatever Redis says.
     if (!record || !(record.expiresAt > Date.now())) throw unauthenticated();
-    req.pending = { handle, record };
+    req.pending = { handle: ref.handle, ref, record };
   }
 
   const readPending: RequestHandler = (req, _res, next) => {

@@ -2,16 +2,25 @@ import type { HealthResponse, ReadinessResponse } from '@cloakroom/shared';
 import { pingDatabase, type Db } from '../../db/connection';
 import type { Redis } from '../../redis/client';
 import { ApiError, sendError } from '../errors';
+import type { Lifecycle } from '../lifecycle';
 import { routeHandlers } from './mount';
 
 /** /healthz: the process is up. /readyz: it can serve sessions (Redis and the database
  *  both answer); load balancers stop sending traffic while it says 503. */
-export function healthHandlers(redis: Redis, db: Db) {
+export function healthHandlers(redis: Redis, db: Db, lifecycle: Lifecycle) {
   const healthy: HealthResponse = { status: 'ok' };
   return routeHandlers({
     health: { handle: (_input, _req, res) => void res.json(healthy) },
     readiness: {
       async handle(_input, _req, res) {
+        if (lifecycle.draining) {
+          return sendError(
+            res,
+            new ApiError('service_unavailable', 'Not ready: shutting down', [
+              { path: 'instance', code: 'draining', message: 'this instance is shutting down' },
+            ]),
+          );
+        }
         const [r, d] = await Promise.allSettled([redis.ping(), pingDatabase(db)]);
         const checks = { redis: r.status === 'fulfilled' ? 'ok' : 'down', database: d.status === 'fulfilled' ? 'ok' : 'down' } as const;
         if (checks.redis === 'ok' && checks.database === 'ok') {

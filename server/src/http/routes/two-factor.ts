@@ -51,16 +51,16 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
   return routeHandlers({
     verifySecondFactor: {
       async handle({ pending, body }, req, res) {
-        const { handle, record } = pending;
+        const { handle, ref, record } = pending;
         const user = await users.findById(record.userId);
         // A password change (or a deleted account) since the password step voids it.
         if (!user || user.credentialVersion !== record.credentialVersion) {
-          await session.store.remove(handle);
+          await session.store.remove(ref);
           throw unauthenticated();
         }
         const turn = await pendingFailures.admit(handle);
         if (!turn.allowed) {
-          await session.store.remove(handle);
+          await session.store.remove(ref);
           throw unauthenticated();
         }
         const client = signInClient(req);
@@ -79,7 +79,7 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
           },
         );
         if (!result.ok) {
-          if (turn.last) await session.store.remove(handle);
+          if (turn.last) await session.store.remove(ref);
           if (result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
           throw invalidCode();
         }
