@@ -6,11 +6,14 @@ import { defineScript } from '../redis/script';
 /** Counts one code attempt of a pending sign-in, before its verdict (so parallel guesses
  *  cannot slip past the limit), and takes it back on success.
  *  KEYS: counter. ARGV: ttl ms. Returns the count including this attempt. */
-const countAttempt = defineScript('pending-code-attempt', `
+const countAttempt = defineScript(
+  'pending-code-attempt',
+  `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
-`);
+`,
+);
 
 /** Wrong codes of one pending sign-in: the fifth ends it (the caller removes the
  *  session), whatever the account-wide limits still allow. */

@@ -33,7 +33,6 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-
 function node(port: number, dir: string, args: string[]): RedisNode {
   let child: ChildProcess | undefined;
   const self: RedisNode = {
