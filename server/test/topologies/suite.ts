@@ -1,12 +1,13 @@
 /**
  * The representative suite: every code path that touches Redis (sign-in, GET /api/me on
  * the fast path and through Express, the session list, revoking one, the others and all,
- * a password change, lockout, the sign-in and register limits, admin role changes and
+ * a password change, a two-step sign-in, lockout, the sign-in and register limits, admin role changes and
  * revocations, readiness), for one Redis topology. topologies.test.ts runs it on a Redis
  * Cluster and on a Sentinel set.
  */
 import request from 'supertest';
 import type { TestApp } from '@cloakroom/server/testing';
+import { awayFromStepEdge, enrolTotp, totpCode } from '../helpers/two-factor';
 
 type Agent = ReturnType<TestApp['agent']>;
 
@@ -83,6 +84,24 @@ export function representativeSuite(kit: () => TestApp) {
         .set('X-Forwarded-For', '198.51.100.5')
         .send({ email: `reg-${Date.now()}-${n}@example.test`, password: 'registered passphrase' });
     expect([(await register(1)).status, (await register(2)).status, (await register(3)).status]).toEqual([201, 201, 429]);
+  });
+
+  test("two-step sign-in: the pending session lives in its owner's slot, a wrong code is counted, the right one signs in", async () => {
+    const who = await kit().signedInAgent();
+    const { secret } = await enrolTotp(who.agent);
+    const agent = kit().agent();
+    const first = await login(agent, '198.51.100.77', who.email, who.password).expect(200);
+    expect(first.body).toEqual({ secondFactorRequired: true, methods: ['totp', 'recovery_code'] });
+    await agent.get('/api/me').expect(401);
+    await awayFromStepEdge();
+    const wrong = (await totpCode(secret)) === '000000' ? '111111' : '000000';
+    await agent.post('/api/auth/2fa/verify').set('X-Forwarded-For', '198.51.100.77').send({ code: wrong }).expect(401);
+    await agent
+      .post('/api/auth/2fa/verify')
+      .set('X-Forwarded-For', '198.51.100.77')
+      .send({ code: await totpCode(secret) })
+      .expect(200);
+    expect((await agent.get('/api/me').expect(200)).body.session.authMethods).toEqual(['password', 'totp']);
   });
 
   test('sign-out ends the session', async () => {
