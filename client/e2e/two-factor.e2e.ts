@@ -37,7 +37,9 @@ async function ageAuthentication(): Promise<void> {
   const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
   await redis.connect();
   try {
-    const key = `${stack.redisPrefix}sess:${handle}`;
+    // The record's key carries its owner's hash-slot tag before the handle (server/src/redis/keys.ts).
+    const [key] = await redis.keys(`${stack.redisPrefix}sess:*:${handle}`);
+    if (!key) throw new Error(`no session record for ${handle}`);
     const record = JSON.parse((await redis.get(key))!) as { meta: { authTime: number } };
     record.meta.authTime = Date.now() - 11 * 60_000;
     await redis.set(key, JSON.stringify(record), { KEEPTTL: true });

@@ -1,26 +1,29 @@
 import type { InputHTMLAttributes } from 'react';
 import { PASSWORD_MIN_LENGTH } from '@cloakroom/shared';
 
-/** A labelled input whose error, when there is one, is read out with it. */
+/** A labelled input whose error, when there is one, is read out with it. `id` defaults
+ *  to `name`; give one when two forms on a page share a field name (ids must be unique,
+ *  or a label names the other form's input). */
 export function Field({
   name,
+  id = name,
   label,
   error,
   hint,
   ...input
-}: { name: string; label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
+}: { name: string; id?: string; label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
-      <label htmlFor={name}>{label}</label>
+      <label htmlFor={id}>{label}</label>
       {hint && (
         <p id={hintId} className="hint">
           {hint}
         </p>
       )}
-      <input id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
       {error && (
         <p id={errorId} className="field-error">
           {error}

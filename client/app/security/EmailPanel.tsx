@@ -60,8 +60,25 @@ export function EmailPanel({ email, verified }: { email: string; verified: boole
       <h3 id="email-change-title">Change email address</h3>
       <form onSubmit={form.onSubmit} noValidate aria-busy={form.pending} aria-labelledby="email-change-title">
         <FormError message={form.general} />
-        <Field name="newEmail" label="New email address" type="email" autoComplete="email" inputMode="email" required error={form.errors.newEmail} />
-        <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" required error={form.errors.currentPassword} />
+        <Field
+          name="newEmail"
+          id="email-newEmail"
+          label="New email address"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          error={form.errors.newEmail}
+        />
+        <Field
+          name="currentPassword"
+          id="email-currentPassword"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={form.errors.currentPassword}
+        />
         <button type="submit" disabled={form.pending}>
           {form.pending ? 'Sending…' : 'Change email address'}
         </button>
