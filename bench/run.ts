@@ -30,11 +30,17 @@ import {
   type BenchUsers,
 } from './lib/stack';
 import { flood, type FloodResult } from './flood';
+import { scale } from './scale';
 import { soak } from './soak';
 import { uploads } from './uploads';
 import { spawn } from 'node:child_process';
 
 const usage = `npm run bench [-- options]
+  --instances=1,2,4      run only the scale-out scenario: GET /api/me and sign-ins through HAProxy
+                         in front of each count of API instances (bench/scale.ts)
+  --cluster              with --instances: also on a Redis Cluster started from redis-server
+  --threads=N            with --instances: load-generator threads (default 1)
+  --sign-in-clients=N    with --instances: concurrent sign-in clients (default 8)
   --soak                 run the soak instead (mixed register/login/me/logout at a steady rate)
   --uploads              run only the held-uploads scenario (client /api/me during 300 held 200 kB uploads)
   --soak-seconds=N       soak length (default 180)
@@ -72,6 +78,11 @@ export interface Options {
   bigSessions: number;
   storm: number;
   pages: boolean;
+  /** API instance counts of the scale-out scenario, or null. */
+  instances: number[] | null;
+  cluster: boolean;
+  threads: number;
+  signInClients: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -91,8 +102,14 @@ function parseOptions(argv: string[]): Options {
     bigSessions: 1_000_000,
     storm: 16,
     pages: true,
+    instances: null,
+    cluster: false,
+    threads: 1,
+    signInClients: 8,
   };
-  for (const arg of argv) {
+  // `--instances 1,2,4` as well as `--instances=1,2,4`.
+  const args = argv.flatMap((a, i) => (a === '--instances' ? [] : argv[i - 1] === '--instances' ? [`--instances=${a}`] : [a]));
+  for (const arg of args) {
     const [flag, value] = arg.split('=') as [string, string | undefined];
     const num = () => {
       const n = Number(value);
@@ -114,6 +131,12 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--big-sessions') o.bigSessions = num();
     else if (flag === '--storm') o.storm = num();
     else if (flag === '--no-pages') o.pages = false;
+    else if (flag === '--instances') {
+      o.instances = (value ?? '').split(',').map(Number);
+      if (!o.instances.length || o.instances.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--instances needs counts such as 1,2,4');
+    } else if (flag === '--cluster') o.cluster = true;
+    else if (flag === '--threads') o.threads = num();
+    else if (flag === '--sign-in-clients') o.signInClients = num();
     else if (flag === '--quick') Object.assign(o, { rounds: 1, durationS: 2, bigSessions: 20_000, soakSeconds: 30, floodSeconds: 8 });
     else if (flag === '--help' || flag === '-h') {
       console.log(usage);
@@ -184,7 +207,7 @@ async function main(): Promise<void> {
     console.log('\nbuilding the API and the client (production builds)…');
     await run('npm', ['run', 'build:api', '--silent']);
     // The client reads the API's address when it starts: one build serves every API here.
-    if ((options.pages || options.uploads) && !options.soak && !options.flood)
+    if ((options.pages || options.uploads) && !options.soak && !options.flood && !options.instances)
       await run('npm', ['run', 'build', '-w', 'client', '--silent'], { CLIENT_DIST_DIR });
   }
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist is missing: run `npm run build:api` or drop --no-build');
@@ -208,22 +231,34 @@ async function main(): Promise<void> {
   const started = new Date();
   let results: Record<string, unknown>;
   try {
-    results = options.soak
-      ? await soak(ctx)
-      : options.flood
-        ? { flood: await floodRun(ctx) }
-        : options.uploads
-          ? await uploadsOnly(ctx)
-          : options.databases
-            ? await databasesOnly(ctx)
-            : await fullRun(ctx);
+    results = options.instances
+      ? await scale(ctx)
+      : options.soak
+        ? await soak(ctx)
+        : options.flood
+          ? { flood: await floodRun(ctx) }
+          : options.uploads
+            ? await uploadsOnly(ctx)
+            : options.databases
+              ? await databasesOnly(ctx)
+              : await fullRun(ctx);
   } finally {
     clearInterval(heartbeat);
     if (!interrupted) await teardown(ctx);
   }
   const after = { loadAverage: (await import('node:os')).loadavg().map(round2), busyAfter: await cpuBusy() };
   const out = {
-    kind: options.soak ? 'soak' : options.flood ? 'flood' : options.uploads ? 'uploads' : options.databases ? 'databases' : 'bench',
+    kind: options.instances
+      ? 'scale'
+      : options.soak
+        ? 'soak'
+        : options.flood
+          ? 'flood'
+          : options.uploads
+            ? 'uploads'
+            : options.databases
+              ? 'databases'
+              : 'bench',
     startedAt: started.toISOString(),
     machine: m,
     after,

@@ -19,6 +19,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationS: number;
+  /** Load-generator threads (wrk -t; autocannon's `workers`). Default 1. */
+  threads?: number;
 }
 
 export interface LoadGenerator {
@@ -58,7 +60,7 @@ function wrkInstalled(): string | null {
 const LUA = path.join(__dirname, 'wrk-report.lua');
 
 function wrk(o: LoadOptions): Promise<LoadResult> {
-  const args = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--timeout', '5s', '-s', LUA];
+  const args = [`-t${o.threads ?? 1}`, `-c${Math.max(o.connections, o.threads ?? 1)}`, `-d${o.durationS}s`, '--timeout', '5s', '-s', LUA];
   for (const [name, value] of Object.entries(o.headers ?? {})) args.push('-H', `${name}: ${value}`);
   args.push(o.url);
   return new Promise((resolve, reject) => {
@@ -92,7 +94,14 @@ async function autocannon(o: LoadOptions): Promise<LoadResult> {
     timeouts: number;
     non2xx: number;
   }>;
-  const r = await run({ url: o.url, connections: o.connections, duration: o.durationS, headers: o.headers ?? {}, timeout: 5 });
+  const r = await run({
+    url: o.url,
+    connections: o.connections,
+    ...(o.threads && o.threads > 1 ? { workers: o.threads } : {}),
+    duration: o.durationS,
+    headers: o.headers ?? {},
+    timeout: 5,
+  });
   return {
     rps: r.requests.average,
     p50: r.latency.p50,

@@ -20,6 +20,7 @@ export interface Service {
   healthcheck?: { test: string[] | string };
   ports?: string[];
   volumes?: string[];
+  deploy?: { replicas?: number };
 }
 
 export interface ComposeFile {
@@ -29,9 +30,11 @@ export interface ComposeFile {
 }
 
 export const COMPOSE_PATH = path.join(ROOT, 'docker-compose.yml');
+/** The scale-out stack: HAProxy, API replicas, Redis Sentinel, PostgreSQL, the client. */
+export const SCALE_COMPOSE_PATH = path.join(ROOT, 'docker-compose.scale.yml');
 
-export function readCompose(): ComposeFile {
-  return parse(fs.readFileSync(COMPOSE_PATH, 'utf8')) as ComposeFile;
+export function readCompose(file = COMPOSE_PATH): ComposeFile {
+  return parse(fs.readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;

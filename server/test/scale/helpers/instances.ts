@@ -80,15 +80,16 @@ export interface Farm {
 
 const CHECK_INTERVAL_MS = 200;
 
-/** `count` API instances sharing a Redis (`redisUrl`, a prefix of their own) and a
- *  database, behind HAProxy. */
-export async function startFarm(options: { count: number; databaseUrl: string; redisUrl?: string; env?: Record<string, string> }): Promise<Farm> {
+/** `count` API instances sharing a Redis (`redis`: the variables naming it, such as a
+ *  topology's REDIS_CLUSTER_NODES; the test Redis by default), a prefix of their own and
+ *  a database, behind HAProxy. Also what `npm run bench -- --instances` measures. */
+export async function startFarm(options: { count: number; databaseUrl: string; redis?: Record<string, string>; env?: Record<string, string> }): Promise<Farm> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloakroom-farm-'));
   const prefix = `scale:${randomBytes(6).toString('hex')}:`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    REDIS_URL: options.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(options.redis ?? { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     REDIS_PREFIX: prefix,
     DATABASE_URL: options.databaseUrl,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
