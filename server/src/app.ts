@@ -120,6 +120,7 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
       pendingFailures: services.pendingFailures,
       device,
       passkeyReauth: extensions.passkeyReauth ?? passkeyReauth(services.passkeys.assertion),
+      onRecoveryCodeUsed: (user, client) => services.mailer.recoveryCodeUsed(user, client),
     }),
     ...meHandlers(),
     ...passkeyHandlers({

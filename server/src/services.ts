@@ -108,6 +108,7 @@ export function createServices(infra: Infrastructure) {
     passwordChange: passwordChange({ users, records, hasher, sessions, events, counters, shares, tokens, mailer }),
     outbox,
     tokens,
+    mailer,
     passwordReset: passwordReset({ users, records, hasher, sessions, events, tokens, mailer, logger }),
     emailVerification: emailVerification({ users, records, events, tokens, mailer, checkPassword: currentPasswordCheck({ hasher, counters, shares }) }),
     admin: userAdministration(users, rolesRepository(db), records, sessions, events),

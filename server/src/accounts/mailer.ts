@@ -42,6 +42,13 @@ export function accountMailer(deps: {
         logger.warn({ kind: 'password_changed', reason: err instanceof Error ? err.message : String(err) }, 'mail not queued');
       });
     },
+
+    /** A recovery code stood in for the second factor: the owner should know at once. */
+    async recoveryCodeUsed(user: Pick<UserRow, 'id' | 'email'>, client: ClientContext): Promise<void> {
+      await outbox.enqueue(mails.recoveryCodeUsed(user.email, device(client))).catch((err: unknown) => {
+        logger.warn({ kind: 'recovery_code_used', reason: err instanceof Error ? err.message : String(err) }, 'mail not queued');
+      });
+    },
   };
 }
 

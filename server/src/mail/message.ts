@@ -1,6 +1,6 @@
 /** What the outbox sends: one message to one address. `kind` names it in logs (never
  *  the body, which may hold a link with a token). */
-export type MailKind = 'password_reset' | 'password_changed' | 'email_verify' | 'email_change_confirm' | 'email_change_notice';
+export type MailKind = 'password_reset' | 'password_changed' | 'email_verify' | 'email_change_confirm' | 'email_change_notice' | 'recovery_code_used';
 
 export interface MailMessage {
   kind: MailKind;

@@ -45,6 +45,13 @@ export const mails = {
       'If this was not you, reset your password at once from the sign-in page ("Forgot password?") and check your account.',
     ]),
 
+  recoveryCodeUsed: (to: string, device: Device) =>
+    message('recovery_code_used', to, 'A recovery code was used to sign in to Cloakroom', [
+      'One of the recovery codes of your Cloakroom account was just used to sign in, in place of your authenticator app. That code will not work again.',
+      deviceLine(device),
+      'If this was not you, someone has your password and a recovery code: reset your password from the sign-in page ("Forgot password?"), then make new recovery codes on the Security page.',
+    ]),
+
   verifyEmail: (to: string, url: string, ttlMs: number) =>
     message(
       'email_verify',

@@ -119,7 +119,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
       .expect(200);
   });
 
-  test('6.5.1/6.5.2 recovery codes work once each, in any case and grouping, and their use is a security event', async () => {
+  test('6.5.1/6.5.2 recovery codes work once each, in any case and grouping, and their use is a security event, mailed to the owner', async () => {
     const { who, recoveryCodes } = await enrolled();
     const code = recoveryCodes[3]!;
     const a = await passwordStep(who);
@@ -131,6 +131,10 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
     expect((await a.agent.get('/api/me').expect(200)).body.session.authMethods).toEqual(['password', 'recovery_code']);
     expect(await eventTypes(a.agent)).toContain('recovery_code_used');
     expect((await a.agent.get('/api/auth/2fa').expect(200)).body.recoveryCodesLeft).toBe(9);
+    // The owner is told by mail, without the code itself.
+    const notice = await kit.lastMail(who.email);
+    expect(notice.subject).toBe('A recovery code was used to sign in to Cloakroom');
+    expect(notice.text).not.toContain(code);
 
     const b = await passwordStep(who);
     await b.agent.post('/api/auth/2fa/verify').send({ recoveryCode: code }).expect(401);

@@ -14,6 +14,7 @@ import type { SignIn } from '../../auth/sign-in';
 import type { UserState } from '../../auth/user-state';
 import type { UserRow, UsersRepository } from '../../db/users';
 import type { SecondFactor } from '../../mfa/second-factor';
+import type { ClientContext } from '../../auth/client';
 import { clientContext, signInClient } from '../client-context';
 import type { DeviceCookie } from '../device-cookie';
 import { ApiError, notFound, tooManyAttempts, unauthenticated } from '../errors';
@@ -35,7 +36,7 @@ export interface TwoFactorRouteDeps {
   /** Absent until passkeys exist: {passkey} is then refused. */
   passkeyReauth?: PasskeyReauth;
   /** Tells the user a recovery code was used (mail, when configured). */
-  onRecoveryCodeUsed?: (user: UserRow) => Promise<void>;
+  onRecoveryCodeUsed?: (user: UserRow, client: ClientContext) => Promise<void>;
 }
 
 const invalidCode = () => new ApiError('invalid_code', 'That code is not right (or was already used). Try the current one.');
@@ -84,7 +85,8 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
           throw invalidCode();
         }
         await pendingFailures.clear(handle);
-        if (method === 'recovery_code') void onRecoveryCodeUsed?.(user).catch((err: unknown) => req.log.warn({ err }, 'recovery code notice not sent'));
+        if (method === 'recovery_code')
+          void onRecoveryCodeUsed?.(user, clientContext(req)).catch((err: unknown) => req.log.warn({ err }, 'recovery code notice not sent'));
         device.rememberOnSuccess(req, res, record.email);
         await session.start(req, res, user, client, ['password', method]);
         const answer: UserResponse = { user: toPublicUser(user) };
