@@ -14,9 +14,13 @@ import { loadConfig } from '@cloakroom/server';
 import { createTestApp, testDatabases, type TestApp } from '@cloakroom/server/testing';
 import { migrations } from '../src/db/migrations';
 import { scratchDatabase } from './helpers/databases';
-import { finished, spawnBuilt, until } from './helpers/processes';
+import { finished, spawnBuilt, until, waitFor } from './helpers/processes';
 
 jest.setTimeout(60_000);
+
+/** The key of the session-level advisory lock Kysely's PostgreSQL migrator takes around a
+ *  run (LOCK_ID in kysely/dist/cjs/dialect/postgres/postgres-adapter.js). */
+const KYSELY_MIGRATION_LOCK = '3853314791062309107';
 
 test('DATABASE_POOL_MAX and DATABASE_STATEMENT_TIMEOUT_MS: defaults 10 and 5000 ms, a bad value is refused naming the variable', () => {
   const base = { SESSION_SECRET: randomBytes(32).toString('base64url') };
@@ -102,6 +106,12 @@ if (postgres)
         REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
         PORT: '0',
       };
+      // The test holds the migrator's lock while the instances start, so that they reach
+      // their migrations together instead of one after another as Node happens to start
+      // them: at least two are seen waiting for it (proof the lock is taken) before it is let go.
+      const gate = new Client({ connectionString: db.url });
+      await gate.connect();
+      await gate.query(`select pg_advisory_lock(${KYSELY_MIGRATION_LOCK})`);
       const instances = [0, 1, 2].map(() => {
         const child = spawnBuilt('main', [], env);
         const out = { text: '' };
@@ -109,6 +119,13 @@ if (postgres)
         return { child, out, done: finished(child) };
       });
       try {
+        await waitFor('two instances waiting for the migration lock', async () => {
+          const waiting = await gate.query<{ n: number }>(
+            `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`,
+          );
+          return waiting.rows[0]!.n >= 2;
+        });
+        await gate.end();
         for (const { out } of instances) await until(() => /"port":\d+/.test(out.text), 'the listening line');
         for (const { out } of instances) {
           const port = Number(/"port":(\d+)/.exec(out.text)![1]);
@@ -135,6 +152,7 @@ if (postgres)
           await client.end();
         }
       } finally {
+        await gate.end().catch(() => undefined);
         for (const { child } of instances) child.kill('SIGTERM');
         await Promise.all(instances.map((i) => i.done));
         await db.drop();
