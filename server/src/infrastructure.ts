@@ -39,7 +39,7 @@ export async function connectInfrastructure(config: Config, logger: Logger, dbOp
 
   let db: Db;
   try {
-    const connected = await connectDatabase(config.databaseUrl, dbOptions);
+    const connected = await connectDatabase(config.databaseUrl, { pool: config.databasePool, ...dbOptions });
     db = connected.db;
     if (connected.applied.length) logger.info({ applied: connected.applied }, 'database migrated');
   } catch (err) {

@@ -7,7 +7,7 @@ import { runCli } from './run';
 
 runCli('db:migrate', async () => {
   const config = loadDatabaseConfig();
-  const { db, applied } = await connectDatabase(config.databaseUrl);
+  const { db, applied } = await connectDatabase(config.databaseUrl, { pool: config.databasePool });
   await db.destroy();
   const where = redactUrl(config.databaseUrl);
   return applied.length ? `applied ${applied.join(', ')} to ${where}` : `${where} is up to date`;

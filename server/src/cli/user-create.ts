@@ -70,7 +70,7 @@ const OPERATOR = { ip: null, userAgent: 'cloakroom user:create' };
 runCli('user:create', async () => {
   const args = parseArguments(process.argv.slice(2));
   const config = loadDatabaseConfig();
-  const { db } = await connectDatabase(config.databaseUrl);
+  const { db } = await connectDatabase(config.databaseUrl, { pool: config.databasePool });
   const users = usersRepository(db);
   const { redis, keys } = await connectCliRedis().catch(async (err: unknown) => {
     await db.destroy();

@@ -167,6 +167,10 @@ const envSchema = z.object({
     .string()
     .default('sqlite:./data/cloakroom.db')
     .refine((v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v), { error: 'must be sqlite:<path>, sqlite::memory: or postgres://…' }),
+  // PostgreSQL only: connections per API process (N instances hold up to N × this), and
+  // how long one statement may run before the server cancels it (503 to the client).
+  DATABASE_POOL_MAX: positiveInt(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5000),
   SESSION_SECRET: z.string().optional(),
   SESSION_IDLE_TIMEOUT: seconds(86_400),
   SESSION_ABSOLUTE_TIMEOUT: seconds(604_800),
@@ -224,6 +228,11 @@ const envSchema = z.object({
  *  against this list, so a misspelt variable there cannot be silently ignored). */
 export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), 'TRUST_PROXY'];
 
+export interface DatabasePool {
+  max: number;
+  statementTimeoutMs: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -232,6 +241,8 @@ export interface Config {
    *  messages (it holds no secret). */
   redis: { url: string; topology: RedisTopology; prefix: string; timeoutMs: number };
   databaseUrl: string;
+  /** PostgreSQL's connection pool (SQLite has one connection and ignores it). */
+  databasePool: DatabasePool;
   session: {
     /** First signs, all verify: rotate by prepending a new secret. */
     secrets: [string, ...string[]];
@@ -423,12 +434,24 @@ function passwordHashParams(e: HashEnv): Config['passwordHash'] {
 /** What the command-line tools (user:create, db:migrate) need: the database and the
  *  password hashing cost, validated exactly as the server validates them. They need no
  *  Redis and no session secret, so neither is read. */
-export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'env' | 'databaseUrl' | 'passwordHash'> {
+export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'env' | 'databaseUrl' | 'databasePool' | 'passwordHash'> {
   const e = parseEnv(
-    envSchema.pick({ NODE_ENV: true, DATABASE_URL: true, PASSWORD_HASH_MEMORY_KIB: true, PASSWORD_HASH_TIME_COST: true, PASSWORD_HASH_PARALLELISM: true }),
+    envSchema.pick({
+      NODE_ENV: true,
+      DATABASE_URL: true,
+      DATABASE_POOL_MAX: true,
+      DATABASE_STATEMENT_TIMEOUT_MS: true,
+      PASSWORD_HASH_MEMORY_KIB: true,
+      PASSWORD_HASH_TIME_COST: true,
+      PASSWORD_HASH_PARALLELISM: true,
+    }),
     source,
   );
-  return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, passwordHash: passwordHashParams(e) };
+  return { env: e.NODE_ENV, databaseUrl: e.DATABASE_URL, databasePool: databasePool(e), passwordHash: passwordHashParams(e) };
+}
+
+function databasePool(e: { DATABASE_POOL_MAX: number; DATABASE_STATEMENT_TIMEOUT_MS: number }): DatabasePool {
+  return { max: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
 }
 
 function redisDescription(t: RedisTopology): string {
@@ -504,6 +527,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: listenHost(e.HOST, secrets, warnings),
     redis: { url: redisDescription(topology), topology, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     databaseUrl: e.DATABASE_URL,
+    databasePool: databasePool(e),
     session: { secrets, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, maxPerUser: e.SESSION_MAX_PER_USER },
     deviceTrustMs: e.DEVICE_COOKIE_DAYS * 86_400_000,
     cookie: { secure, sameSite: e.COOKIE_SAMESITE },

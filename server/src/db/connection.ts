@@ -13,7 +13,13 @@ export interface DatabaseOptions {
   /** Told the text of every SQL statement run, however it is run (Kysely or the SQLite
    *  statement of users.findById): how tests count queries. */
   onQuery?: (sql: string) => void;
+  /** PostgreSQL only: DATABASE_POOL_MAX and DATABASE_STATEMENT_TIMEOUT_MS. */
+  pool?: { max: number; statementTimeoutMs: number };
 }
+
+/** How long a request waits for a free pooled connection before it fails (503): when
+ *  every connection is busy, answering fast beats queueing until the client gives up. */
+const POOL_WAIT_MS = 2000;
 
 export function databaseKind(url: string): DatabaseKind {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
@@ -72,11 +78,16 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   const pg = await import('pg');
   // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+  const { max, statementTimeoutMs } = options.pool ?? { max: 10, statementTimeoutMs: 5000 };
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 2000,
-    query_timeout: 5000,
+    max,
+    connectionTimeoutMillis: POOL_WAIT_MS,
+    // The server cancels a statement running longer (SQLSTATE 57014, a 503), which frees
+    // its connection and its locks; the client-side limit a second later only covers a
+    // server that stopped answering altogether.
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it

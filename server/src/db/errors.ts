@@ -1,6 +1,8 @@
 /** Errors that mean "the database is not answering", as opposed to a bug or bad data.
  *  They become 503 service_unavailable, never 500. */
-const PG_UNAVAILABLE = /^(08|53|57P0)/; // connection exception, insufficient resources, admin shutdown
+// Connection exception, insufficient resources, admin shutdown, and 57014: a statement
+// cancelled by DATABASE_STATEMENT_TIMEOUT_MS (an overloaded or locked database).
+const PG_UNAVAILABLE = /^(08|53|57P0|57014)/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY']);
 

@@ -193,6 +193,7 @@ describe('the command-line tools read only what they need', () => {
     expect(loadDatabaseConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', REDIS_URL: 'not even a URL' })).toEqual({
       env: 'production',
       databaseUrl: 'sqlite::memory:',
+      databasePool: { max: 10, statementTimeoutMs: 5000 },
       passwordHash: ARGON2_OWASP,
     });
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL /);
