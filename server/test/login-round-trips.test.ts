@@ -44,6 +44,10 @@ let markers = 0;
 /** Runs `work`, then returns what the app sent Redis meanwhile (including anything sent
  *  once the answer was out), and how many session records scripts wrote. */
 async function costOf(work: () => Promise<unknown>) {
+  // MONITOR's stream lags behind Redis: what the test did just before (creating the user,
+  // reading /api/me) can still be on its way. Wait for a marker sent after it first.
+  const before = `cloakroom-marker-${++markers}`;
+  await monitor.settle(() => kit.infra.redis.sendCommand(['ECHO', before]), before);
   monitor.reset();
   await work();
   await sleep(50);
