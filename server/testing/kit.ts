@@ -29,6 +29,7 @@ import {
 } from '@cloakroom/server';
 import { browserFetch, type BrowserFetch } from './browser-fetch';
 import { closeServer, listenOn } from './helpers';
+import { createSchema, whileNoSchemaIsDropped } from './pg-schemas';
 import { createMailCatcher, type CaughtMail, type MailCatcher } from './mail-catcher';
 import { checkAgainstContract, contractCheckFor } from './violations';
 import { recording } from './recorder';
@@ -154,24 +155,6 @@ export function testDatabases(): Array<{ name: 'sqlite' | 'postgres'; databaseUr
 let counter = 0;
 const uniqueEmail = () => `user-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}@example.test`;
 
-async function createSchema(url: string): Promise<{ schema: string; drop: () => Promise<void> }> {
-  const { Client } = await import('pg');
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return {
-    schema,
-    drop: async () => {
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
-
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const shared = options.shareWith;
   const prefix = shared?.prefix ?? `test:${randomBytes(6).toString('hex')}:`;
@@ -207,10 +190,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   const pgSchema = databaseUrl.startsWith('postgres') && options.isolateDatabase !== false && !shared ? await createSchema(databaseUrl) : undefined;
   const schema = pgSchema?.schema ?? shared?.schema;
-  const infra = await connectInfrastructure(config, logger, {
-    ...(schema ? { schema } : {}),
-    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
-  });
+  const connect = () =>
+    connectInfrastructure(config, logger, {
+      ...(schema ? { schema } : {}),
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    });
+  const infra = databaseUrl.startsWith('postgres') ? await whileNoSchemaIsDropped(databaseUrl, connect) : await connect();
   const api = createApp(infra);
   const { services } = api;
   services.outbox.start();

@@ -47,12 +47,6 @@ export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Finis
   });
 }
 
-/** The names of these two before the tests ran the build, for suites written in parallel
- *  branches (`server/src/main.ts` → the build of `main`); to go once those are merged. */
-const entryOf = (source: string) => source.replace(/^server\/src\//, '').replace(/\.ts$/, '');
-export const spawnSource = (source: string, args: string[], env: Record<string, string>) => spawnBuilt(entryOf(source), args, env);
-export const runSource = (source: string, args: string[], env: Record<string, string>, input = '') => runBuilt(entryOf(source), args, env, input);
-
 /** Runs a built entry point to completion, with `input` on its standard input. */
 export function runBuilt(entry: string, args: string[], env: Record<string, string>, input = ''): Promise<Finished> {
   const child = spawnBuilt(entry, args, env);

@@ -66,5 +66,3 @@ export async function eventTypes(agent: TestAgent): Promise<string[]> {
 }
 
 export { signIn, type SignedIn } from '../helpers/sign-in';
-/** The old name, for suites written in parallel branches; to go once those are merged. */
-export { signIn as logInAs } from '../helpers/sign-in';

@@ -1,9 +1,5 @@
 import { sleep } from '@cloakroom/server/testing';
 
-/** Old names (now the kit's `serve` and `sleep`), for suites written in parallel branches;
- *  to go once those are merged. */
-export { serve as listen, sleep } from '@cloakroom/server/testing';
-
 export interface Sample {
   path: string;
   /** ms since the load began. */

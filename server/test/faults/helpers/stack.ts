@@ -1,10 +1,6 @@
 import { createTestApp, serve, type TestApp } from '@cloakroom/server/testing';
 import { startRedisServer, type RedisServer } from './redis-server';
 
-/** The old place of the kit's `signIn`, for suites written in parallel branches; to go
- *  once those are merged. */
-export { signIn } from '@cloakroom/server/testing';
-
 /** A Redis of the test's own, an app on it, served on a real port. */
 export interface FaultStack {
   redis: RedisServer;
