@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 
 export const uniqueEmail = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@example.test`;
@@ -43,4 +44,13 @@ export async function apiSignIn(origin: string, email: string, password: string)
   const cookie = res.headers.getSetCookie().find((c) => /^(__Host-)?sid=/.test(c));
   if (!cookie) throw new Error('login set no session cookie');
   return cookie.split(';')[0]!;
+}
+
+/** The code an authenticator app shows `offsetSteps` 30-second steps from now. */
+export const code = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+
+/** Keeps a code computed now inside its 30-second step until the server checks it. */
+export async function awayFromStepEdge(): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
 }

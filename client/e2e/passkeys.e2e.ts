@@ -2,12 +2,13 @@
  * Passkeys in a real Chromium, with its DevTools virtual authenticator standing in for a
  * platform authenticator (a CDP session from playwright-core: WebAuthn.enable and
  * addVirtualAuthenticator, CTAP2, resident keys, user verification): add a passkey on the
- * security page, sign out, sign in with the passkey alone, remove it, and see it refused.
+ * security page, sign out, sign in with the passkey alone, remove it, and see it refused;
+ * and a passkey answering the second step after a password, in place of the app's code.
  * The stack runs at http://localhost:PORT: browsers refuse an IP address as a WebAuthn RP ID.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newContext } from './browser';
-import { PASSWORD, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
+import { awayFromStepEdge, code, PASSWORD, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
 import type { Stack } from './stack';
 import { startSuite, stopSuite } from './suite';
 
@@ -81,4 +82,30 @@ test('add a passkey, sign out, sign in with it alone, remove it', async () => {
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(visibleText(page, '.passkey-sign-in .form-error')).resolves.toBe('That passkey was not accepted. Try again, or sign in with your password.');
   expect(where(page)).toBe('/login');
+});
+
+test('with an authenticator app and a passkey, the second step after the password can be the passkey', async () => {
+  const email = uniqueEmail('passkey-2fa');
+  await stack.createUser(email, PASSWORD);
+  const { page } = await browserWithAuthenticator();
+  await page.goto(`${stack.origin}/login?next=%2Fsecurity`);
+  await signInThroughForm(page, email, PASSWORD);
+  await page.waitForURL((url) => url.pathname === '/security');
+
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!;
+  await awayFromStepEdge();
+  await page.getByLabel('Code from the app').fill(await code(secret, -1));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(visibleText(page, '.success')).resolves.toBe('Passkey added. You can now sign in with it.');
+
+  await signOut(page);
+  await page.goto(`${stack.origin}/login?next=%2Fsecurity`);
+  await signInThroughForm(page, email, PASSWORD);
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  await page.getByRole('button', { name: 'Use a passkey instead' }).click();
+  await page.waitForURL((url) => url.pathname === '/security');
+  await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain(email);
 });

@@ -1,11 +1,10 @@
 /** The second factor in a real browser: set up an authenticator app (codes computed here
  *  from the secret the page shows, as a phone app would), then sign in in two steps, with
  *  a code and with a recovery code. */
-import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { newContext } from './browser';
-import { register, signInThroughForm, uniqueEmail, PASSWORD } from './helpers';
+import { awayFromStepEdge, code, register, signInThroughForm, uniqueEmail, PASSWORD } from './helpers';
 import type { Stack } from './stack';
 import { startSuite, stopSuite } from './suite';
 
@@ -21,14 +20,6 @@ beforeEach(async () => {
   page = await context.newPage();
 });
 afterEach(() => context.close());
-
-const code = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
-
-/** Keeps a code computed now inside its 30-second step until the server checks it. */
-async function awayFromStepEdge(): Promise<void> {
-  const left = 30_000 - (Date.now() % 30_000);
-  if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
-}
 
 /** Makes this browser's session look as if its user last proved who they are 11 minutes
  *  ago (past REAUTH_WINDOW), by editing its record in Redis. */
@@ -96,6 +87,30 @@ test('set up an authenticator app (local QR code and the key as text), see the r
   await page.waitForURL(`${stack.origin}/dashboard`);
   await page.goto(`${stack.origin}/security`);
   await page.getByText('Recovery code used to sign in').first().waitFor();
+});
+
+test('a page request during the second step (a late prefetch of /register, another tab on /login) does not end the pending sign-in', async () => {
+  const email = uniqueEmail('totp-prefetch');
+  await register(page, stack.origin, email);
+  await page.goto(`${stack.origin}/security`);
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!;
+  await awayFromStepEdge();
+  await page.getByLabel('Code from the app').fill(await code(secret, -1));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+
+  await signOut();
+  await signInThroughForm(page, email, PASSWORD);
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  // What Next's router does on its own when a link's prefetch lands late: a page request
+  // with the cookies of the pending sign-in, which /api/me does not count as signed in.
+  for (const path of ['/register', '/login'])
+    await page.evaluate(async (p) => void (await fetch(p, { headers: { 'next-router-prefetch': '1', rsc: '1' } })), path);
+  await page.getByLabel('Code from your authenticator app').fill(await code(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${stack.origin}/dashboard`);
+  await expect(page.getByTestId('user-email').textContent()).resolves.toBe(email);
 });
 
 test('a sensitive change after the re-authentication window asks for the password in a dialog, then goes through', async () => {

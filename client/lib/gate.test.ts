@@ -36,8 +36,10 @@ describe('the gate', () => {
     expect(decide(req('/login'), DOWN)).toMatchObject({ kind: 'pass', user: null });
   });
 
-  test('a stale cookie on a public page is deleted', () => {
-    expect(decide(req('/login', '', ['sid', '__Host-sid']), SIGNED_OUT)).toEqual({ kind: 'pass', user: null, clearCookies: ['sid', '__Host-sid'] });
+  test('a cookie /api/me refuses is kept on a public page (it may be a pending two-step sign-in), deleted on a signed-in one', () => {
+    expect(decide(req('/login', '', ['sid', '__Host-sid']), SIGNED_OUT)).toEqual({ kind: 'pass', user: null, clearCookies: [] });
+    expect(decide(req('/register', '', ['sid']), SIGNED_OUT)).toEqual({ kind: 'pass', user: null, clearCookies: [] });
+    expect(decide(req('/security', '', ['sid']), SIGNED_OUT)).toMatchObject({ kind: 'redirect', clearCookies: ['sid'] });
   });
 
   test('signed in on /login or /register: to a valid next, else the dashboard', () => {

@@ -66,8 +66,10 @@ export function decide(req: GateRequest, me: MeResult | null): Verdict {
       const next = new URLSearchParams(req.search).get('next');
       return { kind: 'redirect', location: safeNextPath(next), clearCookies: [] };
     }
-    // Signed out, or the API is down: the public page itself is harmless.
-    return { kind: 'pass', user: null, clearCookies: stale };
+    // Signed out, or the API is down: the public page itself is harmless. A cookie /api/me
+    // refuses is left alone here: it may be a pending two-step sign-in (not signed in
+    // yet), which a late prefetch of /register or a second tab on /login must not end.
+    return { kind: 'pass', user: null, clearCookies: [] };
   }
 
   if (me === null || me.kind === 'signed_out') {

@@ -23,10 +23,10 @@ import { passwordHandlers } from './http/routes/password';
 import { recoveryHandlers } from './http/routes/recovery';
 import { referenceHandlers } from './http/routes/reference';
 import { sessionHandlers } from './http/routes/sessions';
-import { twoFactorHandlers, type PasskeyReauth } from './http/routes/two-factor';
+import { twoFactorHandlers } from './http/routes/two-factor';
 import { localCredentials } from './http/passport';
 import { passkeyChallengeCookie } from './http/passkey-cookie';
-import { passkeyReauth } from './http/passkey-reauth';
+import { passkeyProofs } from './http/passkey-proof';
 import { sessionCookie } from './http/session-cookie';
 import { requestLogger } from './logging/logger';
 import { createServices, type Infrastructure, type Services } from './services';
@@ -58,13 +58,7 @@ export interface Api {
 /** Builds the API from its dependencies; it does not listen (main.ts and the test kit
  *  decide that). Every route comes from the route table (shared/src/api), mounted by
  *  http/routes/mount.ts with the handlers below. */
-/** Extension points of the app that other modules fill in. */
-export interface AppExtensions {
-  /** POST /api/auth/reauth with {passkey}; by default the passkeys module's (http/passkey-reauth.ts). */
-  passkeyReauth?: PasskeyReauth;
-}
-
-export function createApp(infra: Infrastructure, extensions: AppExtensions = {}): Api {
+export function createApp(infra: Infrastructure): Api {
   const { config, logger, redis, db } = infra;
   const services = createServices(infra);
   const lifecycle = createLifecycle();
@@ -119,7 +113,7 @@ export function createApp(infra: Infrastructure, extensions: AppExtensions = {})
       signIn: services.signIn,
       pendingFailures: services.pendingFailures,
       device,
-      passkeyReauth: extensions.passkeyReauth ?? passkeyReauth(services.passkeys.assertion),
+      passkeys: passkeyProofs(services.passkeys.assertion),
       onRecoveryCodeUsed: (user, client) => services.mailer.recoveryCodeUsed(user, client),
     }),
     ...meHandlers(),

@@ -91,6 +91,7 @@ export function createServices(infra: Infrastructure) {
   const mailer = accountMailer({ outbox, tokens, appOrigin: config.appOrigin, ttls: config.tokens, logger });
   const passkeyDeps = { config: config.webauthn, passkeys: passkeysRepository(db), challenges: challengeStore(redis, keys), events };
   const secondFactors = secondFactorsRepository(db);
+  const passkeyManager = passkeyManagement(passkeyDeps);
   return {
     keys,
     limits,
@@ -117,7 +118,7 @@ export function createServices(infra: Infrastructure) {
     passkeys: {
       registration: passkeyRegistration(passkeyDeps),
       assertion: passkeyAssertion(passkeyDeps),
-      management: passkeyManagement(passkeyDeps),
+      management: passkeyManager,
     },
     secondFactors,
     secondFactor: secondFactor({
@@ -127,6 +128,7 @@ export function createServices(infra: Infrastructure) {
       events,
       issuer: config.mfa.issuer,
       requiredForRoles: config.mfa.requiredForRoles,
+      hasPasskey: passkeyManager.has,
     }),
     pendingFailures: pendingFailures(redis, keys),
     /** The session cookie's name (its attributes are the HTTP layer's). */

@@ -12,8 +12,8 @@ export const RECOVERY_CODE_COUNT = 10;
 export const PENDING_SESSION_SECONDS = 300;
 export const PENDING_MAX_WRONG_CODES = 5;
 
-/** The second factors a pending sign-in may finish with. */
-export const SECOND_FACTOR_METHODS = ['totp', 'recovery_code'] as const;
+/** The second factors a pending sign-in may finish with (a passkey: when the account has one). */
+export const SECOND_FACTOR_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
 export const secondFactorMethodSchema = z.enum(SECOND_FACTOR_METHODS).meta({ id: 'SecondFactorMethod' });
 export type SecondFactorMethod = z.infer<typeof secondFactorMethodSchema>;
 
@@ -35,19 +35,19 @@ export const recoveryCodeSchema = z
   .pipe(z.string().regex(/^[a-z2-7]{24}$/, { error: 'That is not a recovery code' }))
   .meta({ description: 'One of the recovery codes shown when the authenticator was set up (dashes, spaces and case do not matter).' });
 
+/** A WebAuthn assertion as @simplewebauthn/browser returns it (checked by the passkey
+ *  module, not here). */
+export const passkeyAssertionSchema = z.record(z.string(), z.unknown()).meta({ description: 'The WebAuthn assertion (AuthenticationResponseJSON).' });
+
 export const twoFactorVerifyBodySchema = z
-  .union([body({ code: totpCodeSchema }), body({ recoveryCode: recoveryCodeSchema })], {
-    error: 'Send either {"code"} (from the authenticator app) or {"recoveryCode"}',
+  .union([body({ code: totpCodeSchema }), body({ recoveryCode: recoveryCodeSchema }), body({ passkey: passkeyAssertionSchema })], {
+    error: 'Send one of {"code"} (from the authenticator app), {"recoveryCode"} or {"passkey"}',
   })
   .meta({ id: 'TwoFactorVerifyBody' });
 export type TwoFactorVerifyBody = z.input<typeof twoFactorVerifyBodySchema>;
 
 export const totpConfirmBodySchema = body({ code: totpCodeSchema });
 export type TotpConfirmBody = z.input<typeof totpConfirmBodySchema>;
-
-/** A WebAuthn assertion as @simplewebauthn/browser returns it (checked by the passkey
- *  module, not here). */
-export const passkeyAssertionSchema = z.record(z.string(), z.unknown()).meta({ description: 'The WebAuthn assertion (AuthenticationResponseJSON).' });
 
 /** Re-authentication: exactly one way of proving it is you. */
 export const reauthBodySchema = z

@@ -19,6 +19,8 @@ export interface SecondFactorDeps {
   events: SecurityEvents;
   issuer: string;
   requiredForRoles: readonly Role[];
+  /** Whether the user has a passkey: then it can stand in for the code at the second step. */
+  hasPasskey: (userId: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -35,7 +37,7 @@ const boundTo = (userId: string) => `totp:${userId}`;
  * hashed. Every code is accepted at most once, by a conditional UPDATE.
  */
 export function secondFactor(deps: SecondFactorDeps) {
-  const { repo, records, box, events, issuer, requiredForRoles } = deps;
+  const { repo, records, box, events, issuer, requiredForRoles, hasPasskey } = deps;
   const now = deps.now ?? Date.now;
 
   async function confirmedSecret(userId: string): Promise<string | null> {
@@ -52,14 +54,24 @@ export function secondFactor(deps: SecondFactorDeps) {
     return { codes, hashes: codes.map(hashRecoveryCode) };
   }
 
-  /** The methods that can finish a sign-in; empty: the password alone signs in. */
+  /** The methods that can finish a sign-in; empty: the password alone signs in. The
+   *  authenticator app is what turns the second step on; a passkey (itself two factors)
+   *  may then answer it instead of a code, but does not turn it on by itself: an account
+   *  with passkeys alone would otherwise have no recovery codes to fall back on. */
   async function methods(userId: string): Promise<SecondFactorMethod[]> {
     const row = await repo.findTotp(userId);
-    return row?.confirmedAt != null ? ['totp', 'recovery_code'] : [];
+    if (row?.confirmedAt == null) return [];
+    return (await hasPasskey(userId)) ? ['totp', 'recovery_code', 'passkey'] : ['totp', 'recovery_code'];
+  }
+
+  /** Whether the account has an authenticator app (its recovery codes come with it). */
+  async function hasTotp(userId: string): Promise<boolean> {
+    return (await repo.findTotp(userId))?.confirmedAt != null;
   }
 
   return {
     methods,
+    hasTotp,
 
     /** REQUIRE_2FA_FOR_ROLES: the user's role needs a second factor they do not have.
      *  Read from the user's auth state (their Redis record): no SQL on any request. */
@@ -99,7 +111,7 @@ export function secondFactor(deps: SecondFactorDeps) {
     },
 
     async regenerateRecoveryCodes(user: Pick<UserRow, 'id'>, client: ClientContext): Promise<string[] | null> {
-      if ((await methods(user.id)).length === 0) return null;
+      if (!(await hasTotp(user.id))) return null;
       const { codes, hashes } = newCodes();
       await repo.replaceRecoveryCodes(user.id, hashes, now());
       await events.record(user.id, 'recovery_codes_regenerated', client);
@@ -117,7 +129,7 @@ export function secondFactor(deps: SecondFactorDeps) {
 
     /** A recovery code: true once. Its use is recorded (the caller tells the user). */
     async useRecoveryCode(userId: string, code: string, client: ClientContext): Promise<boolean> {
-      if ((await methods(userId)).length === 0) return false;
+      if (!(await hasTotp(userId))) return false;
       if (!(await repo.useRecoveryCode(userId, hashRecoveryCode(code), now()))) return false;
       await events.record(userId, 'recovery_code_used', client, { left: await repo.unusedRecoveryCodes(userId) });
       return true;

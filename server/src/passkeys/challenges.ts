@@ -6,7 +6,7 @@ import type { RedisKeys } from '../redis/keys';
 export const CHALLENGE_TTL_SECONDS = 300;
 
 /** What a challenge is for: a challenge issued for one ceremony never serves another. */
-export type Ceremony = 'register' | 'login' | 'reauth';
+export type Ceremony = 'register' | 'login' | 'reauth' | 'second_factor';
 
 export interface PendingChallenge {
   challenge: string;

@@ -168,6 +168,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
         events: kit.services.events,
         issuer: 'Test',
         requiredForRoles: [],
+        hasPasskey: kit.services.passkeys.management.has,
       });
     await expect(service([NEW]).verifyTotp(who.user.id, await totpCode(secret))).rejects.toThrow();
     await awayFromStepEdge();

@@ -105,6 +105,14 @@ export function passkeyHandlers(deps: PasskeyRouteDeps) {
       },
     },
 
+    passkeySecondFactorOptions: {
+      async handle({ pending }, _req, res) {
+        const { userId } = pending.record;
+        if (!(await management.has(userId))) throw notFound('A passkey of this account');
+        res.json(await assertion.options('second_factor', pending.handle, { id: userId }));
+      },
+    },
+
     passkeyLoginOptions: {
       use: limits.passkeyLogin,
       async handle(_input, _req, res) {

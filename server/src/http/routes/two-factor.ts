@@ -6,12 +6,10 @@ import {
   type TwoFactorStatus,
   type UserResponse,
 } from '@cloakroom/shared';
-import type { Request } from 'express';
 import type { Accounts } from '../../accounts/accounts';
 import { toPublicUser } from '../../accounts/public-user';
 import type { PendingFailures } from '../../auth/pending-failures';
 import type { SignIn } from '../../auth/sign-in';
-import type { UserState } from '../../auth/user-state';
 import type { UserRow, UsersRepository } from '../../db/users';
 import type { SecondFactor } from '../../mfa/second-factor';
 import type { ClientContext } from '../../auth/client';
@@ -19,11 +17,9 @@ import { clientContext, signInClient } from '../client-context';
 import type { DeviceCookie } from '../device-cookie';
 import { ApiError, notFound, tooManyAttempts, unauthenticated } from '../errors';
 import type { SessionHttp } from '../middleware/session';
+import type { PasskeyProof } from '../passkey-proof';
+import { invalidPasskey } from './passkeys';
 import { routeHandlers } from './mount';
-
-/** Re-authentication with a passkey: filled in by the passkey module (issue 12, item 3).
- *  True when the assertion is a valid, fresh one of a passkey of this user. */
-export type PasskeyReauth = (user: UserState, assertion: Record<string, unknown>, req: Request) => Promise<boolean>;
 
 export interface TwoFactorRouteDeps {
   secondFactor: SecondFactor;
@@ -33,8 +29,8 @@ export interface TwoFactorRouteDeps {
   signIn: SignIn;
   pendingFailures: PendingFailures;
   device: DeviceCookie;
-  /** Absent until passkeys exist: {passkey} is then refused. */
-  passkeyReauth?: PasskeyReauth;
+  /** A passkey as re-authentication and as the second step of a sign-in (http/passkey-proof.ts). */
+  passkeys: { reauth: PasskeyProof; secondStep: PasskeyProof };
   /** Tells the user a recovery code was used (mail, when configured). */
   onRecoveryCodeUsed?: (user: UserRow, client: ClientContext) => Promise<void>;
 }
@@ -47,7 +43,7 @@ const enabled = () => new ApiError('second_factor_enabled', 'An authenticator ap
 /** The second step of sign-in, the authenticator's life cycle, and re-authentication
  *  (declared in shared/src/api/routes/two-factor.ts). */
 export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
-  const { secondFactor, session, users, accounts, signIn, pendingFailures, device, passkeyReauth, onRecoveryCodeUsed } = deps;
+  const { secondFactor, session, users, accounts, signIn, pendingFailures, device, passkeys, onRecoveryCodeUsed } = deps;
 
   return routeHandlers({
     verifySecondFactor: {
@@ -65,9 +61,13 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
           throw unauthenticated();
         }
         const client = signInClient(req);
-        const method = 'code' in body ? 'totp' : 'recovery_code';
+        const method = 'code' in body ? 'totp' : 'recoveryCode' in body ? 'recovery_code' : 'passkey';
         const check = () =>
-          'code' in body ? secondFactor.verifyTotp(user.id, body.code) : secondFactor.useRecoveryCode(user.id, body.recoveryCode, clientContext(req));
+          'code' in body
+            ? secondFactor.verifyTotp(user.id, body.code)
+            : 'recoveryCode' in body
+              ? secondFactor.useRecoveryCode(user.id, body.recoveryCode, clientContext(req))
+              : passkeys.secondStep(user, body.passkey, req, handle);
         // The same limits and lockout as the password: the attempt counts against the
         // account and the address (and the browser, if it signed in to this account before).
         const result = await signIn(
@@ -82,7 +82,7 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
         if (!result.ok) {
           if (turn.last) await session.store.remove(ref);
           if (result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
-          throw invalidCode();
+          throw method === 'passkey' ? invalidPasskey() : invalidCode();
         }
         await pendingFailures.clear(handle);
         if (method === 'recovery_code')
@@ -153,7 +153,7 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
         // The row, not just the session's view of it: the attempt counters audit a full user.
         const user = await users.findById(auth.user.id);
         if (!user) throw unauthenticated();
-        const hasSecondFactor = (await secondFactor.methods(user.id)).length > 0;
+        const hasSecondFactor = await secondFactor.hasTotp(user.id);
         const attempt = { email: user.email, client: signInClient(req), device: device.recognise(req, user.email) };
         const audit = { success: 'reauthenticated', failure: 'login_failed', details: { reauth: true } } as const;
         let method: 'password' | 'totp' | 'passkey';
@@ -178,11 +178,10 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
           if (!result.ok) throw invalidCode();
         } else {
           method = 'passkey';
-          if (!passkeyReauth) throw new ApiError('validation_failed', 'Passkeys are not available on this server');
           const passkey = body.passkey;
           const result = await signIn(
             attempt,
-            async () => ((await passkeyReauth(user, passkey, req)) ? { user } : { user: null, knownUserId: user.id }),
+            async () => ((await passkeys.reauth(user, passkey, req, auth.handle)) ? { user } : { user: null, knownUserId: user.id }),
             audit,
           );
           if (!result.ok && result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);

@@ -39,6 +39,17 @@ export const passkeyRoutes = {
     responses: { 200: { description: 'Request options (PublicKeyCredentialRequestOptionsJSON).', body: requestOptionsSchema } },
     errors: ['not_found'],
   }),
+  passkeySecondFactorOptions: defineRoute({
+    method: 'post',
+    path: '/api/auth/passkeys/second-factor/options',
+    access: 'pending',
+    changesState: true,
+    tag: 'Authentication',
+    summary: 'Start the second step of signing in with a passkey',
+    description: `After POST /api/auth/login answered \`secondFactorRequired\` with \`passkey\` among the methods: WebAuthn request options for the signing-in user's own passkeys, user verification required. Send \`startAuthentication({ optionsJSON })\`'s result as \`{passkey}\` to POST /api/auth/2fa/verify. ${CHALLENGE_NOTE}`,
+    responses: { 200: { description: 'Request options (PublicKeyCredentialRequestOptionsJSON).', body: requestOptionsSchema } },
+    errors: ['not_found'],
+  }),
   passkeyLoginOptions: defineRoute({
     method: 'post',
     path: '/api/auth/passkeys/login/options',

@@ -20,10 +20,10 @@ export const twoFactorRoutes = {
     tag: 'Authentication',
     summary: 'Finish signing in with the second factor',
     description:
-      'The second step of signing in to an account with a second factor, after POST /api/auth/login answered `secondFactorRequired`: a code from the authenticator app, or one of the recovery codes (each works once; using one is recorded and mailed to the user). Signs in under a new session ID. Wrong codes count against the same limits and lockout as wrong passwords, and the pending sign-in ends after 5 of them or 5 minutes (401 unauthenticated: start again with the password).',
+      'The second step of signing in to an account with a second factor, after POST /api/auth/login answered `secondFactorRequired`: a code from the authenticator app, one of the recovery codes (each works once; using one is recorded and mailed to the user), or a passkey of the account (options from POST /api/auth/passkeys/second-factor/options). Signs in under a new session ID. Wrong codes count against the same limits and lockout as wrong passwords, and the pending sign-in ends after 5 of them or 5 minutes (401 unauthenticated: start again with the password).',
     body: twoFactorVerifyBodySchema,
     responses: { 200: { description: 'Signed in.', body: userResponseSchema, headers: ['Set-Cookie'] } },
-    errors: ['invalid_code', 'too_many_attempts'],
+    errors: ['invalid_code', 'invalid_passkey', 'too_many_attempts'],
   }),
   twoFactorStatus: defineRoute({
     method: 'get',
