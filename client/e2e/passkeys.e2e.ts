@@ -99,7 +99,7 @@ test('with an authenticator app and a passkey, the second step after the passwor
   await page.getByRole('button', { name: 'Turn on' }).click();
   await page.getByRole('button', { name: 'I have saved them' }).click();
   await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(visibleText(page, '.success')).resolves.toBe('Passkey added. You can now sign in with it.');
+  await page.getByText('Passkey added. You can now sign in with it.').waitFor();
 
   await signOut(page);
   await page.goto(`${stack.origin}/login?next=%2Fsecurity`);
