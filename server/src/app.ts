@@ -90,7 +90,7 @@ export function createApp(infra: Infrastructure): Api {
   const limits = rateLimits(redis, services.keys, config.limits, logger);
   const device = deviceCookie(services.devices, cookie, config.deviceTrustMs);
   const handlers: RouteHandlers = {
-    ...healthHandlers(redis, db, lifecycle),
+    ...healthHandlers(redis, infra.probeDb ?? db, lifecycle),
     ...authHandlers({
       accounts: services.accounts,
       credentials: localCredentials(services.accounts),

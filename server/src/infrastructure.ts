@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createPasswordHasher } from './auth/passwords/hasher';
 import type { Config } from './config/env';
-import { createDatabase, type DatabaseOptions, type Db } from './db/connection';
+import { createDatabase, databaseKind, type DatabaseOptions, type Db } from './db/connection';
 import { secondFactorsRepository } from './db/second-factors';
 import { migrateToLatest } from './db/migrate';
 import { explainDatabaseFailure } from './db/startup-error';
@@ -57,9 +57,16 @@ export async function connectInfrastructure(config: Config, logger: Logger, dbOp
   }
 
   const hasher = await createPasswordHasher(config.passwordHash);
-  return { config, logger, redis, db, hasher };
+  // Readiness asks "does the database answer?", not "is a pooled connection free?": with
+  // every instance's pool busy at a peak, the second answer would take them all out of
+  // the load balancer at once. The probe's pool opens its one connection when first asked.
+  const probeDb =
+    databaseKind(config.databaseUrl) === 'postgres'
+      ? await createDatabase(config.databaseUrl, { pool: { max: 1, statementTimeoutMs: config.databasePool.statementTimeoutMs }, ...(dbOptions.schema ? { schema: dbOptions.schema } : {}) })
+      : undefined;
+  return { config, logger, redis, db, ...(probeDb ? { probeDb } : {}), hasher };
 }
 
-export async function closeInfrastructure(infra: Pick<Infrastructure, 'redis' | 'db'>): Promise<void> {
-  await Promise.allSettled([infra.redis.isOpen ? infra.redis.close() : Promise.resolve(), infra.db.destroy()]);
+export async function closeInfrastructure(infra: Pick<Infrastructure, 'redis' | 'db' | 'probeDb'>): Promise<void> {
+  await Promise.allSettled([infra.redis.isOpen ? infra.redis.close() : Promise.resolve(), infra.db.destroy(), infra.probeDb?.destroy()]);
 }

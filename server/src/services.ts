@@ -48,6 +48,9 @@ export interface Infrastructure {
   logger: Logger;
   redis: Redis;
   db: Db;
+  /** PostgreSQL: one connection of its own for /readyz, outside the request pool, so a
+   *  pool busy with slow requests does not read as a database that is down. */
+  probeDb?: Db;
   hasher: PasswordHasher;
 }
 

@@ -40,7 +40,7 @@ if (postgres)
       kit = undefined;
     });
 
-    test('every pooled connection busy: a sign-in answers 503 service_unavailable while they are still held, and works once one is free', async () => {
+    test('every pooled connection busy: a sign-in answers 503 service_unavailable while they are still held, /readyz still says ready (busy, not down), and it works once one is free', async () => {
       kit = await createTestApp({ databaseUrl, env: { DATABASE_POOL_MAX: '1' } });
       const { email, password } = await kit.createUser();
 
@@ -59,14 +59,21 @@ if (postgres)
         .finally(() => (held = false));
       await until(() => taken, 'the pool connection to be taken');
 
-      const res = await request(kit.handler).post(API_ROUTES.login.path).send({ email, password });
-      // It answered while the connection was still held: the request did not wait for it.
-      expect(held).toBe(true);
-      expect(res.status).toBe(503);
-      expect((res.body as { error: { code: string } }).error.code).toBe('service_unavailable');
-
-      release();
-      await holder;
+      try {
+        const res = await request(kit.handler).post(API_ROUTES.login.path).send({ email, password });
+        // It answered while the connection was still held: the request did not wait for it.
+        expect(held).toBe(true);
+        expect(res.status).toBe(503);
+        expect((res.body as { error: { code: string } }).error.code).toBe('service_unavailable');
+        // The load balancer keeps this instance: readiness asks the database on a connection of its own.
+        const ready = await request(kit.handler).get(API_ROUTES.readiness.path);
+        expect(held).toBe(true);
+        expect(ready.status).toBe(200);
+      } finally {
+        // Even when an expectation failed: a held connection would keep close() waiting.
+        release();
+        await holder;
+      }
       await request(kit.handler).post(API_ROUTES.login.path).send({ email, password }).expect(200);
     });
 

@@ -6,7 +6,8 @@ import type { Lifecycle } from '../lifecycle';
 import { routeHandlers } from './mount';
 
 /** /healthz: the process is up. /readyz: it can serve sessions (Redis and the database
- *  both answer); load balancers stop sending traffic while it says 503. */
+ *  both answer); load balancers stop sending traffic while it says 503. `db` is the
+ *  infrastructure's probe connection where it has one (PostgreSQL). */
 export function healthHandlers(redis: Redis, db: Db, lifecycle: Lifecycle) {
   const healthy: HealthResponse = { status: 'ok' };
   return routeHandlers({
