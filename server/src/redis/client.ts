@@ -122,8 +122,8 @@ export function createRedis(topology: RedisTopology, timeoutMs: number, logger: 
 export async function connectRedis(client: Redis, redis: { url: string; topology: RedisTopology }, withinMs = 3000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let onError: ((err: unknown) => void) | undefined;
+  let lastError: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
-    let lastError: Error | undefined;
     timer = setTimeout(() => reject(lastError ?? new Error('timed out')), withinMs);
     onError = (err) => {
       // node-redis's Sentinel client also emits plain strings.
@@ -137,7 +137,10 @@ export async function connectRedis(client: Redis, redis: { url: string; topology
   } catch (err) {
     void Promise.resolve(client.destroy()).catch(() => undefined);
     const shown = redis.topology.kind === 'single' ? redactUrl(redis.url) : redis.url;
-    throw new StartupError(explainRedisFailure(shown, redis.topology, err as Error));
+    // A Cluster or Sentinel client gives up with words of its own ("All the root nodes are
+    // unavailable"): the error behind them says more.
+    const cause = isHandshakeRefusal(err) ? (err as Error) : (lastError ?? (err as Error));
+    throw new StartupError(explainRedisFailure(shown, redis.topology, cause));
   } finally {
     clearTimeout(timer);
     client.off('error', onError!);

@@ -40,7 +40,7 @@ function credentialVariables(topology: Exclude<RedisTopology, { kind: 'single' }
   if (topology.kind === 'sentinel' && !/^(Master|Replica) Client /.test(message)) {
     return { user: 'REDIS_SENTINEL_USERNAME', password: 'REDIS_SENTINEL_PASSWORD', whose: "the Sentinels' own" };
   }
-  return { user: 'REDIS_USERNAME', password: 'REDIS_PASSWORD', whose: topology.kind === 'sentinel' ? 'the master and replicas' : "the Cluster's nodes" };
+  return { user: 'REDIS_USERNAME', password: 'REDIS_PASSWORD', whose: topology.kind === 'sentinel' ? "the master's and replicas'" : "the Cluster nodes'" };
 }
 
 /** What to do about a refusal, for the ones a setting causes. */
