@@ -53,7 +53,7 @@ describe('a Sentinel set: an ACL user on the master and replica, a password of t
   let kit: TestApp;
   beforeAll(async () => {
     sentinel = await startSentinelSet({ user: 'cloakroom', password: DATA_PASSWORD, sentinelPassword: SENTINEL_PASSWORD });
-    kit = await createTestApp({ env: { ...SUITE_ENV, ...sentinel.env } });
+    kit = await createTestApp({ env: { ...SUITE_ENV, ...sentinel.env }, captureLogs: true });
   }, 120_000);
   afterAll(async () => {
     await kit?.close();
@@ -64,6 +64,9 @@ describe('a Sentinel set: an ACL user on the master and replica, a password of t
     expect(sentinel.env).toMatchObject({ REDIS_USERNAME: 'cloakroom', REDIS_PASSWORD: DATA_PASSWORD, REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD });
     await kit.agent().get('/readyz').expect(200);
     await servesSignedInUsers(kit);
+    expect(kit.logs()).toContain('/api/auth/login');
+    expect(kit.logs()).not.toContain(DATA_PASSWORD);
+    expect(kit.logs()).not.toContain(SENTINEL_PASSWORD);
   });
 
   test("a wrong password for the master: WRONGPASS, from the master, and the data nodes' variables to check", async () => {
