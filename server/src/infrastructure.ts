@@ -35,7 +35,7 @@ export async function connectDatabase(databaseUrl: string, dbOptions: DatabaseOp
  *  seconds with a StartupError saying which service is missing and how to start it. */
 export async function connectInfrastructure(config: Config, logger: Logger, dbOptions: DatabaseOptions = {}): Promise<Infrastructure> {
   const redis = createRedis(config.redis.topology, config.redis.timeoutMs, logger);
-  await connectRedis(redis, config.redis.url);
+  await connectRedis(redis, config.redis);
 
   let db: Db;
   try {

@@ -178,7 +178,7 @@ describe.each(testDatabases())('user records on $name', ({ name, databaseUrl }) 
     let records: UserRecords;
     beforeEach(async () => {
       redis = createRedis(kit.config.redis.topology, kit.config.redis.timeoutMs, pino({ level: 'silent' }));
-      await connectRedis(redis, kit.config.redis.url);
+      await connectRedis(redis, kit.config.redis);
       records = userRecords(redis, kit.services.keys, kit.services.users);
     });
     afterEach(() => (redis.isOpen ? redis.close() : undefined));

@@ -195,7 +195,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       ...(schema ? { schema } : {}),
       ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     });
-  const infra = databaseUrl.startsWith('postgres') ? await whileNoSchemaIsDropped(databaseUrl, connect) : await connect();
+  let infra: Infrastructure;
+  try {
+    infra = databaseUrl.startsWith('postgres') ? await whileNoSchemaIsDropped(databaseUrl, connect) : await connect();
+  } catch (err) {
+    // A start-up that fails (Redis refused it, say) leaves nothing listening behind, or
+    // the test run would never exit after reporting it.
+    if (ownCatcher) await catcher?.stop();
+    await pgSchema?.drop();
+    throw err;
+  }
   const api = createApp(infra);
   const { services } = api;
   services.outbox.start();

@@ -11,6 +11,6 @@ export async function connectCliRedis(): Promise<{ redis: Redis; keys: RedisKeys
   const { redis: config } = loadRedisConfig();
   // Errors only: a Redis that is away is the one line the tool ends with, not a warning more.
   const redis = createRedis(config.topology, config.timeoutMs, createLogger('error', pino.destination(2)));
-  await connectRedis(redis, config.url);
+  await connectRedis(redis, config);
   return { redis, keys: redisKeys(config.prefix) };
 }

@@ -1,6 +1,8 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEV_SESSION_SECRET, MIN_SECRET_LENGTH } from '@cloakroom/shared';
+import { ConfigError } from './config-error';
+import { redisAccess, redisAccessEnvShape, SECRET_REDIS_VARIABLES, type RedisAccess, type RedisAccessEnv } from './redis-access';
 import { accountCeilingReachableFromOneIp, limitsEnvShape, limitsFromEnv, type Limits } from './limits';
 import { webauthnConfig, webauthnWarning, type WebAuthnConfig } from './webauthn';
 
@@ -9,15 +11,7 @@ export { DEV_SESSION_SECRET, MIN_SECRET_LENGTH };
 /** OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1. */
 export const ARGON2_OWASP = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } as const;
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable} ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const seconds = (fallback: number) =>
   z.coerce.number({ error: 'must be a number of seconds' }).positive({ error: 'must be a positive number of seconds' }).default(fallback);
@@ -114,14 +108,27 @@ const hostList = z
   );
 
 /** Which Redis the API talks to: one server, a master watched by Sentinels, or a Cluster. */
-export type RedisTopology =
+export type RedisTopology = (
   | { kind: 'single'; url: string }
   | { kind: 'sentinel'; sentinels: Array<{ host: string; port: number }>; name: string }
-  | { kind: 'cluster'; nodes: Array<{ host: string; port: number }> };
+  | { kind: 'cluster'; nodes: Array<{ host: string; port: number }> }
+) & {
+  /** Credentials and TLS beyond the URL's (config/redis-access.ts); absent when none is set. */
+  access?: RedisAccess;
+};
 
 /** Exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) and
  *  REDIS_CLUSTER_NODES may be set; none means the local default REDIS_URL. */
 function redisTopology(
+  e: { REDIS_URL: string; REDIS_SENTINELS?: RedisNodes; REDIS_SENTINEL_NAME?: string; REDIS_CLUSTER_NODES?: RedisNodes } & RedisAccessEnv,
+  source: NodeJS.ProcessEnv,
+): RedisTopology {
+  const topology = redisEndpoints(e, source);
+  const access = redisAccess(e, topology);
+  return access ? { ...topology, access } : topology;
+}
+
+function redisEndpoints(
   e: { REDIS_URL: string; REDIS_SENTINELS?: RedisNodes; REDIS_SENTINEL_NAME?: string; REDIS_CLUSTER_NODES?: RedisNodes },
   source: NodeJS.ProcessEnv,
 ): RedisTopology {
@@ -158,6 +165,7 @@ const envSchema = z.object({
   REDIS_SENTINELS: hostList.optional(),
   REDIS_SENTINEL_NAME: z.string().min(1, { error: 'must name the master the Sentinels watch' }).optional(),
   REDIS_CLUSTER_NODES: hostList.optional(),
+  ...redisAccessEnvShape,
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may contain only letters, digits, ":", "_" and "-"' })
@@ -408,7 +416,7 @@ function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.ProcessEnv): 
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     // Echo the bad value to help, but never a password inside a connection URL.
-    const got = cleaned[variable]?.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+    const got = SECRET_REDIS_VARIABLES.includes(variable) ? undefined : cleaned[variable]?.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
     throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
   }
   return parsed.data;
@@ -469,6 +477,7 @@ export function loadRedisConfig(source: NodeJS.ProcessEnv = process.env): Pick<C
       REDIS_SENTINELS: true,
       REDIS_SENTINEL_NAME: true,
       REDIS_CLUSTER_NODES: true,
+      ...(Object.fromEntries(Object.keys(redisAccessEnvShape).map((k) => [k, true])) as { [K in keyof typeof redisAccessEnvShape]: true }),
       REDIS_PREFIX: true,
       REDIS_TIMEOUT_MS: true,
     }),

@@ -1,16 +1,21 @@
 import { createClient, createCluster, createSentinel } from 'redis';
 import type { RedisTopology } from '../config/env';
+import type { RedisAccess, RedisCredentials } from '../config/redis-access';
 import type { Logger } from 'pino';
 import { redactUrl, StartupError } from '../startup';
 import { withDeadlines } from './deadline';
 import { explainRedisFailure, isHandshakeRefusal } from './startup-error';
 
-/** Every connection fails fast: no offline queue, reconnection every half second at most. */
-const nodeOptions = (timeoutMs: number) => ({
+/** Every connection fails fast: no offline queue, reconnection every half second at most.
+ *  `credentials` and `tls` (REDIS_PASSWORD and the rest, config/redis-access.ts) are sent
+ *  by node-redis on every connection it opens, reconnections and discovered nodes included. */
+const nodeOptions = (timeoutMs: number, credentials?: RedisCredentials, tls?: RedisAccess['tls']) => ({
   disableOfflineQueue: true,
+  ...credentials,
   socket: {
     connectTimeout: Math.max(timeoutMs, 1000),
     reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
+    ...(tls ? { tls: true as const, ...(tls.ca ? { ca: tls.ca } : {}) } : {}),
   },
 });
 
@@ -19,8 +24,11 @@ const nodeOptions = (timeoutMs: number) => ({
 // or not; 0 turns the built-in one off (it cost an AbortSignal and a timer per command).
 const commandOptions = { timeout: 0 };
 
-function clientFor(url: string, timeoutMs: number) {
-  return createClient({ url, commandOptions, ...nodeOptions(timeoutMs) });
+function clientFor(url: string, timeoutMs: number, tls?: RedisAccess['tls']) {
+  // The URL says whether to use TLS (rediss://) and carries the credentials; only a
+  // private CA (REDIS_TLS_CA_FILE) comes from elsewhere.
+  const options = nodeOptions(timeoutMs);
+  return createClient({ url, commandOptions, ...options, socket: { ...options.socket, ...(tls?.ca ? { ca: tls.ca } : {}) } });
 }
 
 /** The API's Redis, whatever the topology. Typed as node-redis's single-server client:
@@ -53,11 +61,13 @@ type ClusterClient = ReturnType<typeof createCluster>;
 type SentinelClient = ReturnType<typeof createSentinel>;
 
 function topologyClient(topology: RedisTopology, timeoutMs: number): Redis {
-  if (topology.kind === 'single') return clientFor(topology.url, timeoutMs);
+  const access = topology.access;
+  if (topology.kind === 'single') return clientFor(topology.url, timeoutMs, access?.tls);
   if (topology.kind === 'cluster') {
     const cluster = createCluster({
       rootNodes: topology.nodes.map((socket) => ({ socket })),
-      defaults: nodeOptions(timeoutMs),
+      // The defaults of every node's client, the root nodes' and the discovered ones'.
+      defaults: nodeOptions(timeoutMs, access?.nodes, access?.tls),
       commandOptions,
       // After a master fails, ask for the new topology 1 s after the first reconnect
       // attempt (5 s by default): the promoted replica is served as soon as it exists.
@@ -68,8 +78,10 @@ function topologyClient(topology: RedisTopology, timeoutMs: number): Redis {
   const sentinel = createSentinel({
     name: topology.name,
     sentinelRootNodes: topology.sentinels,
-    nodeClientOptions: nodeOptions(timeoutMs),
-    sentinelClientOptions: nodeOptions(timeoutMs),
+    // The master and replicas the Sentinels name, and the Sentinels themselves: each has
+    // credentials of its own (a Sentinel's `requirepass` is not its master's).
+    nodeClientOptions: nodeOptions(timeoutMs, access?.nodes, access?.tls),
+    sentinelClientOptions: nodeOptions(timeoutMs, access?.sentinels, access?.tls),
     commandOptions,
     // Sentinels announce a promotion; polling them too catches a missed announcement.
     scanInterval: 2000,
@@ -105,15 +117,17 @@ export function createRedis(topology: RedisTopology, timeoutMs: number, logger: 
 }
 
 /** Connects, or fails within `withinMs` (at once when Redis refuses the handshake) with a
- *  one-line StartupError naming the cause (redis/startup-error.ts). */
-export async function connectRedis(client: Redis, url: string, withinMs = 3000): Promise<void> {
+ *  one-line StartupError naming the cause (redis/startup-error.ts). `redis.url` is
+ *  REDIS_URL (redacted before it is shown) or the other topologies' description. */
+export async function connectRedis(client: Redis, redis: { url: string; topology: RedisTopology }, withinMs = 3000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  let onError: ((err: Error) => void) | undefined;
+  let onError: ((err: unknown) => void) | undefined;
+  let lastError: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
-    let lastError: Error | undefined;
     timer = setTimeout(() => reject(lastError ?? new Error('timed out')), withinMs);
     onError = (err) => {
-      lastError = err;
+      // node-redis's Sentinel client also emits plain strings.
+      lastError = err instanceof Error ? err : new Error(String(err));
       if (isHandshakeRefusal(err)) reject(err);
     };
     client.on('error', onError);
@@ -122,7 +136,11 @@ export async function connectRedis(client: Redis, url: string, withinMs = 3000):
     await Promise.race([client.connect(), failed]);
   } catch (err) {
     void Promise.resolve(client.destroy()).catch(() => undefined);
-    throw new StartupError(explainRedisFailure(redactUrl(url), url, err as Error));
+    const shown = redis.topology.kind === 'single' ? redactUrl(redis.url) : redis.url;
+    // A Cluster or Sentinel client gives up with words of its own ("All the root nodes are
+    // unavailable"): the error behind them says more.
+    const cause = isHandshakeRefusal(err) ? (err as Error) : (lastError ?? (err as Error));
+    throw new StartupError(explainRedisFailure(shown, redis.topology, cause));
   } finally {
     clearTimeout(timer);
     client.off('error', onError!);

@@ -1,6 +1,7 @@
 /** Configuration from the environment: the defaults the issue lists, one clear line
  *  naming the variable for every bad value, and production's refusal of a weak secret. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEV_SESSION_SECRET } from '@cloakroom/shared';
 import { ARGON2_OWASP, CONFIG_VARIABLES, ConfigError, loadConfig, loadDatabaseConfig } from '../../src/config/env';
@@ -261,5 +262,67 @@ describe('Redis topology: one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toMatch(message);
     expect((thrown as Error).message).not.toContain('\n');
+  });
+});
+
+describe('Redis credentials and TLS for a Sentinel set or a Cluster', () => {
+  const SENTINEL = { REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'main' };
+  const CLUSTER = { REDIS_CLUSTER_NODES: 'n1:7000' };
+  let caFile: string;
+  beforeAll(() => {
+    caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cloakroom-ca-')), 'ca.pem');
+    fs.writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  });
+  afterAll(() => fs.rmSync(path.dirname(caFile), { recursive: true, force: true }));
+
+  test("a Sentinel set: the data nodes' credentials and the Sentinels' own, TLS with a private CA", () => {
+    const { access } = loadConfig({
+      ...SENTINEL,
+      REDIS_USERNAME: 'cloakroom',
+      REDIS_PASSWORD: 'data secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel secret',
+      REDIS_TLS: 'true',
+      REDIS_TLS_CA_FILE: caFile,
+    }).redis.topology;
+    expect(access).toEqual({
+      nodes: { username: 'cloakroom', password: 'data secret' },
+      sentinels: { password: 'sentinel secret' },
+      tls: { ca: fs.readFileSync(caFile, 'utf8') },
+    });
+  });
+
+  test("a Cluster: the nodes' password and TLS with Node's CA store; nothing set, no access at all", () => {
+    expect(loadConfig({ ...CLUSTER, REDIS_PASSWORD: 'p', REDIS_TLS: 'true' }).redis.topology.access).toEqual({ nodes: { password: 'p' }, tls: {} });
+    expect(loadConfig({ ...CLUSTER, REDIS_TLS: 'false' }).redis.topology.access).toBeUndefined();
+    expect(loadConfig(SENTINEL).redis.topology.access).toBeUndefined();
+  });
+
+  test('a private CA for a rediss:// REDIS_URL, the one thing such a URL cannot carry', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://u:p@cache:6380', REDIS_TLS_CA_FILE: caFile }).redis.topology.access).toEqual({ tls: { ca: expect.any(String) } });
+  });
+
+  test.each([
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: 'x' },
+      /^REDIS_PASSWORD is for REDIS_SENTINELS or REDIS_CLUSTER_NODES.*put the user and password in the URL/,
+    ],
+    [{ REDIS_USERNAME: 'u', REDIS_PASSWORD: 'x' }, /^REDIS_USERNAME is for REDIS_SENTINELS or REDIS_CLUSTER_NODES, and neither is set/],
+    [{ REDIS_TLS: 'true' }, /^REDIS_TLS is for REDIS_SENTINELS or REDIS_CLUSTER_NODES.*rediss:\/\//],
+    [{ REDIS_URL: 'redis://a:6379', REDIS_TLS_CA_FILE: '/ca.pem' }, /^REDIS_TLS_CA_FILE is set, but REDIS_URL is not a rediss:\/\/ \(TLS\) URL/],
+    [{ ...CLUSTER, REDIS_SENTINEL_PASSWORD: 'x' }, /^REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS/],
+    [{ ...CLUSTER, REDIS_USERNAME: 'u' }, /^REDIS_USERNAME needs REDIS_PASSWORD/],
+    [{ ...SENTINEL, REDIS_SENTINEL_USERNAME: 'u' }, /^REDIS_SENTINEL_USERNAME needs REDIS_SENTINEL_PASSWORD/],
+    [{ ...CLUSTER, REDIS_TLS_CA_FILE: '/ca.pem' }, /^REDIS_TLS_CA_FILE is set, but REDIS_TLS is not "true"/],
+    [{ ...CLUSTER, REDIS_TLS: 'true', REDIS_TLS_CA_FILE: '/no/such/ca.pem' }, /^REDIS_TLS_CA_FILE cannot be read: ENOENT/],
+    [{ ...CLUSTER, REDIS_TLS: 'yes' }, /^REDIS_TLS must be "true" or "false"/],
+  ])('%j stops with one line naming the variable', (env, message) => {
+    const err = configError(env);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('\n');
+  });
+
+  test('a password never appears in a configuration error', () => {
+    expect(configError({ REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: 'hunter2-secret' }).message).not.toContain('hunter2-secret');
+    expect(configError({ ...CLUSTER, REDIS_SENTINEL_PASSWORD: 'hunter2-secret' }).message).not.toContain('hunter2-secret');
   });
 });

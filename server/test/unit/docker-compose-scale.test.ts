@@ -43,6 +43,7 @@ test('every variable given to the api is one the configuration knows, and it acc
     kind: 'sentinel',
     name: 'cloakroom',
     sentinels: [1, 2, 3].map((i) => ({ host: `sentinel-${i}`, port: 26379 })),
+    access: { nodes: { password: 'cloakroom-redis' }, sentinels: { password: 'cloakroom-sentinel' } },
   });
   expect(() => loadConfig(environmentOf(api, {}))).toThrow(ConfigError);
 });
@@ -67,6 +68,28 @@ test('only HAProxy and the web client publish a port, on 127.0.0.1; the web clie
   ]);
   expect(haproxyCfg).toMatch(/^\s*bind :8080$/m);
   expect(environmentOf(services.web!).API_INTERNAL_URL).toBe('http://haproxy:8080');
+});
+
+test('Redis and the Sentinels want passwords, the ones the api is given (from the shell, or the defaults)', () => {
+  for (const shell of [{}, { REDIS_PASSWORD: 'from-the-shell', REDIS_SENTINEL_PASSWORD: 'sentinels-from-the-shell' }]) {
+    const { services: s } = interpolateAll(compose, shell);
+    const apiEnv = environmentOf(s.api!);
+    const [data, sentinels] = [apiEnv.REDIS_PASSWORD!, apiEnv.REDIS_SENTINEL_PASSWORD!];
+    expect(data).toBe(shell.REDIS_PASSWORD ?? 'cloakroom-redis');
+    expect(sentinels).toBe(shell.REDIS_SENTINEL_PASSWORD ?? 'cloakroom-sentinel');
+    for (const node of ['redis-master', 'redis-replica']) {
+      expect(s[node]!.command).toEqual(expect.arrayContaining(['--requirepass', data, '--masterauth', data]));
+      expect(environmentOf(s[node]!).REDISCLI_AUTH).toBe(data);
+    }
+    for (const i of [1, 2, 3]) {
+      const sentinel = s[`sentinel-${i}`]!;
+      // The script writes its own password (twice: it is also the other Sentinels') and the master's.
+      expect(String(sentinel.command)).toMatch(
+        /requirepass %s\\nsentinel sentinel-pass %s\\n.*sentinel auth-pass cloakroom %s\\n.*"\$SENTINEL_PASSWORD" "\$SENTINEL_PASSWORD" "\$REDIS_PASSWORD"/,
+      );
+      expect(environmentOf(sentinel)).toMatchObject({ SENTINEL_PASSWORD: sentinels, REDIS_PASSWORD: data, REDISCLI_AUTH: sentinels });
+    }
+  }
 });
 
 describe('deploy/haproxy.cfg', () => {

@@ -1,6 +1,7 @@
 /**
  * Redis topologies started by the tests themselves from `redis-server` on free ports (no
- * Docker): a 3-master/3-replica Cluster and a master/replica pair watched by 3 Sentinels.
+ * Docker): a 3-master/3-replica Cluster and a master/replica pair watched by 3 Sentinels,
+ * either open or behind passwords (an ACL user on request) and TLS (RedisSecurity).
  * Every process is killed and every data folder removed by `stop()`, and by an exit hook
  * if a run dies before its afterAll.
  */
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deadPort, waitFor } from '../../helpers/processes';
+import type { TestCertificates } from './certificates';
 
 const run = promisify(execFile);
 
@@ -27,10 +29,80 @@ process.once('exit', () => {
   for (const child of everyChild) child.kill('SIGKILL');
 });
 
+/** How redis-cli reaches a node that wants a password or TLS (set by the topology that
+ *  started it), so callers of `cli` need not know. */
+const cliAccess = new Map<number, string[]>();
+
 /** Sends one command with redis-cli; its reply as text. */
 export async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
+  const access = cliAccess.get(port) ?? [];
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...access, ...args], { timeout: 10_000 });
   return stdout.trim();
+}
+
+/** What a topology's nodes demand of a client. All optional: none, a plain open topology. */
+export interface RedisSecurity {
+  /** The data nodes' password: `requirepass` (and `masterauth` for replication), or an ACL
+   *  user's with `user` (the default user is then switched off). */
+  password?: string;
+  user?: string;
+  /** Sentinel only: the Sentinels' own `requirepass`. */
+  sentinelPassword?: string;
+  /** TLS only (`port 0`, `tls-port`), replication and the Cluster bus included. */
+  tls?: TestCertificates;
+}
+
+/** redis-server arguments for the data nodes' password and TLS. */
+function serverSecurity(port: number, security: RedisSecurity): string[] {
+  const args: string[] = [];
+  if (security.password !== undefined && security.user !== undefined) {
+    args.push('--user', 'default', 'off', '--user', security.user, 'on', `>${security.password}`, '~*', '&*', '+@all');
+    args.push('--masteruser', security.user, '--masterauth', security.password);
+  } else if (security.password !== undefined) {
+    args.push('--requirepass', security.password, '--masterauth', security.password);
+  }
+  return [...args, ...tlsArgs(port, security.tls)];
+}
+
+function tlsArgs(port: number, tls: TestCertificates | undefined): string[] {
+  if (!tls) return ['--port', String(port)];
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    // Clients prove nothing with a certificate (as with a managed Redis): the password does.
+    '--tls-auth-clients',
+    'no',
+    '--tls-replication',
+    'yes',
+    '--tls-cluster',
+    'yes',
+  ];
+}
+
+function cliArgs(password: string | undefined, user: string | undefined, tls: TestCertificates | undefined): string[] {
+  return [
+    ...(user !== undefined ? ['--user', user] : []),
+    ...(password !== undefined ? ['-a', password, '--no-auth-warning'] : []),
+    ...(tls ? ['--tls', '--cacert', tls.caFile] : []),
+  ];
+}
+
+/** REDIS_PASSWORD and the rest, as the API needs them to reach such a topology. */
+function securityEnv(security: RedisSecurity): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (security.user !== undefined) env.REDIS_USERNAME = security.user;
+  if (security.password !== undefined) env.REDIS_PASSWORD = security.password;
+  if (security.sentinelPassword !== undefined) env.REDIS_SENTINEL_PASSWORD = security.sentinelPassword;
+  if (security.tls) Object.assign(env, { REDIS_TLS: 'true', REDIS_TLS_CA_FILE: security.tls.caFile });
+  return env;
 }
 
 function node(port: number, dir: string, args: string[]): RedisNode {
@@ -72,17 +144,18 @@ export interface RedisCluster {
 
 /** Three masters, one replica each (`redis-cli --cluster create … --cluster-replicas 1`).
  *  A failed master's replica is promoted after `cluster-node-timeout` (1 s here). */
-export async function startCluster(): Promise<RedisCluster> {
+export async function startCluster(security: RedisSecurity = {}): Promise<RedisCluster> {
   const root = tempDir('cluster');
   const nodes: RedisNode[] = [];
+  const access = cliArgs(security.password, security.user, security.tls);
   for (let i = 0; i < 6; i++) {
     const port = await deadPort();
     const dir = path.join(root, String(port));
     fs.mkdirSync(dir);
+    cliAccess.set(port, access);
     nodes.push(
       node(port, dir, [
-        '--port',
-        String(port),
+        ...serverSecurity(port, security),
         '--bind',
         '127.0.0.1',
         '--cluster-enabled',
@@ -102,11 +175,12 @@ export async function startCluster(): Promise<RedisCluster> {
   }
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill()));
+    for (const n of nodes) cliAccess.delete(n.port);
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {
     await Promise.all(nodes.map((n) => n.start()));
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+    await run('redis-cli', [...access, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 30_000,
     });
     const healthy = () =>
@@ -128,6 +202,7 @@ export async function startCluster(): Promise<RedisCluster> {
           .slice(0, 3)
           .map((n) => `127.0.0.1:${n.port}`)
           .join(','),
+        ...securityEnv(security),
       },
       async masterOf(key) {
         const live = nodes.find((n) => n.alive())!;
@@ -167,14 +242,15 @@ export interface RedisSentinelSet {
 
 /** A master, its replica and 3 Sentinels (quorum 2) that declare the master down after
  *  1 s without answers and promote the replica. */
-export async function startSentinelSet(): Promise<RedisSentinelSet> {
+export async function startSentinelSet(security: RedisSecurity = {}): Promise<RedisSentinelSet> {
   const root = tempDir('sentinel');
   const name = 'cloakroom';
   const dataNode = async (extra: string[] = []) => {
     const port = await deadPort();
     const dir = path.join(root, String(port));
     fs.mkdirSync(dir);
-    return node(port, dir, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', 'redis.log', ...extra]);
+    cliAccess.set(port, cliArgs(security.password, security.user, security.tls));
+    return node(port, dir, [...serverSecurity(port, security), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', 'redis.log', ...extra]);
   };
   const master = await dataNode();
   const replica = await dataNode(['--replicaof', '127.0.0.1', String(master.port)]);
@@ -184,13 +260,23 @@ export async function startSentinelSet(): Promise<RedisSentinelSet> {
     const dir = path.join(root, `sentinel-${port}`);
     fs.mkdirSync(dir);
     const conf = path.join(dir, 'sentinel.conf');
+    cliAccess.set(port, cliArgs(security.sentinelPassword, undefined, security.tls));
+    const tls = security.tls;
     fs.writeFileSync(
       conf,
       [
-        `port ${port}`,
+        ...(tls
+          ? [`port 0`, `tls-port ${port}`, `tls-cert-file ${tls.certFile}`, `tls-key-file ${tls.keyFile}`, `tls-ca-cert-file ${tls.caFile}`]
+          : [`port ${port}`]),
+        // A Sentinel talks TLS to the data nodes only when told (`tls-replication`).
+        ...(tls ? ['tls-auth-clients no', 'tls-replication yes'] : []),
         'bind 127.0.0.1',
         'logfile sentinel.log',
+        // Its own password, which it also gives the other Sentinels (they share it).
+        ...(security.sentinelPassword !== undefined ? [`requirepass ${security.sentinelPassword}`, `sentinel sentinel-pass ${security.sentinelPassword}`] : []),
         `sentinel monitor ${name} 127.0.0.1 ${master.port} 2`,
+        ...(security.user !== undefined ? [`sentinel auth-user ${name} ${security.user}`] : []),
+        ...(security.password !== undefined ? [`sentinel auth-pass ${name} ${security.password}`] : []),
         `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 5000`,
         `sentinel parallel-syncs ${name} 1`,
@@ -202,6 +288,7 @@ export async function startSentinelSet(): Promise<RedisSentinelSet> {
   const all = [master, replica, ...sentinels];
   const stop = async () => {
     await Promise.all(all.map((n) => n.kill()));
+    for (const n of all) cliAccess.delete(n.port);
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {
@@ -223,7 +310,7 @@ export async function startSentinelSet(): Promise<RedisSentinelSet> {
       replica,
       sentinels,
       name,
-      env: { REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), REDIS_SENTINEL_NAME: name },
+      env: { REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), REDIS_SENTINEL_NAME: name, ...securityEnv(security) },
       async currentMaster() {
         const live = sentinels.find((s) => s.alive())!;
         const reply = await cli(live.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
