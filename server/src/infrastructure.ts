@@ -62,7 +62,10 @@ export async function connectInfrastructure(config: Config, logger: Logger, dbOp
   // the load balancer at once. The probe's pool opens its one connection when first asked.
   const probeDb =
     databaseKind(config.databaseUrl) === 'postgres'
-      ? await createDatabase(config.databaseUrl, { pool: { max: 1, statementTimeoutMs: config.databasePool.statementTimeoutMs }, ...(dbOptions.schema ? { schema: dbOptions.schema } : {}) })
+      ? await createDatabase(config.databaseUrl, {
+          pool: { max: 1, statementTimeoutMs: config.databasePool.statementTimeoutMs },
+          ...(dbOptions.schema ? { schema: dbOptions.schema } : {}),
+        })
       : undefined;
   return { config, logger, redis, db, ...(probeDb ? { probeDb } : {}), hasher };
 }
