@@ -135,7 +135,7 @@ export function createApp(infra: Infrastructure): Api {
   };
   mountRoutes(app, handlers, session, {
     reauthWindowMs: config.mfa.reauthWindowMs,
-    mustSetUpSecondFactor: (user) => services.secondFactor.mustSetUp(user),
+    mustSetUpSecondFactor: (user, signInMethods) => services.secondFactor.mustSetUp(user, signInMethods),
   });
 
   app.use(notFound);

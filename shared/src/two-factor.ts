@@ -86,6 +86,10 @@ export const twoFactorStatusSchema = z
     totp: z.boolean().meta({ description: 'Whether an authenticator app is set up (confirmed).' }),
     recoveryCodesLeft: z.number().int().min(0),
     required: z.boolean().meta({ description: "Whether the user's role needs a second factor (REQUIRE_2FA_FOR_ROLES)." }),
+    setupRequired: z.boolean().meta({
+      description:
+        'Whether this session may do nothing but set up an authenticator app (403 second_factor_setup_required elsewhere): the role needs a second factor, none is set up, and the session did not begin with a passkey.',
+    }),
   })
   .meta({ id: 'TwoFactorStatus' });
 export type TwoFactorStatus = z.infer<typeof twoFactorStatusSchema>;

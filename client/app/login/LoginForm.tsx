@@ -19,7 +19,7 @@ export function LoginForm({ next }: { next: string | null }) {
   // A user whose role needs a second factor they have not set up goes to set one up.
   async function signedIn() {
     const status = await api.twoFactorStatus();
-    window.location.assign(status.ok && status.data.required && !status.data.totp ? PAGES.security : safeNextPath(next));
+    window.location.assign(status.ok && status.data.setupRequired ? PAGES.security : safeNextPath(next));
   }
 
   const form = useApiForm(

@@ -108,9 +108,9 @@ export function TwoFactorPanel() {
       {loaded.state === 'error' && <p role="alert">{loaded.message}</p>}
       {loaded.state === 'ready' && (
         <>
-          {loaded.data.required && !loaded.data.totp && (
+          {loaded.data.setupRequired && (
             <p className="notice" role="alert">
-              Your account needs a second factor: set up an authenticator app to continue using Cloakroom.
+              Your account needs a second factor: set up an authenticator app to continue using Cloakroom (or sign in with a passkey).
             </p>
           )}
           {codes ? (

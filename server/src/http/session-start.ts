@@ -72,17 +72,19 @@ export function sessionStarter(deps: SessionStartDeps) {
   }
 
   return {
-    /** A signed-in session, proved by `authMethods`. The cookie lasts as long as the
-     *  session may: its absolute lifetime. */
+    /** A signed-in session, proved by `authMethods` (and begun by `signInMethods`, the same
+     *  unless it carries on an earlier session). The cookie lasts as long as the session
+     *  may: its absolute lifetime. */
     signedIn: async (
       req: Request,
       res: Response,
       user: { id: string; credentialVersion: number },
       client: ClientContext,
       authMethods?: AuthMethod[],
+      signInMethods?: AuthMethod[],
     ): Promise<void> => {
       const now = Date.now();
-      await begin(req, res, user.id, signedInRecord(user, client, now, authMethods), now + limits.absoluteTimeoutMs);
+      await begin(req, res, user.id, signedInRecord(user, client, now, authMethods, signInMethods), now + limits.absoluteTimeoutMs);
     },
     /** A pending sign-in (password right, second factor to come): a new session ID that
      *  is not signed in, for `pending.expiresAt`. */

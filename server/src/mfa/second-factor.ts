@@ -1,4 +1,4 @@
-import type { Role, SecondFactorMethod, TwoFactorStatus } from '@cloakroom/shared';
+import type { AuthMethod, Role, SecondFactorMethod, TwoFactorStatus } from '@cloakroom/shared';
 import type { ClientContext } from '../auth/client';
 import type { UserRecords } from '../auth/user-records';
 import type { UserState } from '../auth/user-state';
@@ -73,16 +73,25 @@ export function secondFactor(deps: SecondFactorDeps) {
     methods,
     hasTotp,
 
-    /** REQUIRE_2FA_FOR_ROLES: the user's role needs a second factor they do not have.
-     *  Read from the user's auth state (their Redis record): no SQL on any request. */
-    mustSetUp(user: Pick<UserState, 'role' | 'secondFactorAt'>): Promise<boolean> {
-      return Promise.resolve(requiredForRoles.includes(user.role) && user.secondFactorAt === null);
+    /** REQUIRE_2FA_FOR_ROLES: this session may only set up an authenticator app. The
+     *  user's role needs a second factor, they have none, and the session did not begin
+     *  with a passkey (two factors in one, so it meets the policy without the app; a
+     *  password sign-in of the same user does not). Read from the user's auth state (their
+     *  Redis record) and the session: no SQL on any request. */
+    mustSetUp(user: Pick<UserState, 'role' | 'secondFactorAt'>, signInMethods: readonly AuthMethod[]): Promise<boolean> {
+      return Promise.resolve(requiredForRoles.includes(user.role) && user.secondFactorAt === null && !signInMethods.includes('passkey'));
     },
 
-    async status(user: Pick<UserRow, 'id' | 'role'>): Promise<TwoFactorStatus> {
+    async status(user: Pick<UserRow, 'id' | 'role'>, signInMethods: readonly AuthMethod[]): Promise<TwoFactorStatus> {
       const row = await repo.findTotp(user.id);
       const totp = row?.confirmedAt != null;
-      return { totp, recoveryCodesLeft: totp ? await repo.unusedRecoveryCodes(user.id) : 0, required: requiredForRoles.includes(user.role) };
+      const required = requiredForRoles.includes(user.role);
+      return {
+        totp,
+        recoveryCodesLeft: totp ? await repo.unusedRecoveryCodes(user.id) : 0,
+        required,
+        setupRequired: required && !totp && !signInMethods.includes('passkey'),
+      };
     },
 
     async beginSetup(user: Pick<UserRow, 'id' | 'email'>): Promise<SetupResult> {

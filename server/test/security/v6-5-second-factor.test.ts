@@ -39,7 +39,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
   test('the whole life cycle: set up, confirm, sign in in two steps, regenerate codes, remove; /api/me tells how the session was proved', async () => {
     const who = await kit.createUser();
     const { agent } = await signIn(kit, who);
-    expect((await agent.get('/api/auth/2fa').expect(200)).body).toEqual({ totp: false, recoveryCodesLeft: 0, required: false });
+    expect((await agent.get('/api/auth/2fa').expect(200)).body).toEqual({ totp: false, recoveryCodesLeft: 0, required: false, setupRequired: false });
 
     const setup = await agent.post('/api/auth/2fa/totp/setup').expect(200);
     expect(setup.body.secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -56,7 +56,7 @@ describe.each(testDatabases())('V6.5 second factor ($name)', ({ databaseUrl }) =
       .expect(200);
     expect(confirm.body.recoveryCodes).toHaveLength(10);
     expect(new Set(confirm.body.recoveryCodes).size).toBe(10);
-    expect((await agent.get('/api/auth/2fa').expect(200)).body).toEqual({ totp: true, recoveryCodesLeft: 10, required: false });
+    expect((await agent.get('/api/auth/2fa').expect(200)).body).toEqual({ totp: true, recoveryCodesLeft: 10, required: false, setupRequired: false });
     await agent.post('/api/auth/2fa/totp/setup').expect(409);
 
     const step1 = await passwordStep(who);

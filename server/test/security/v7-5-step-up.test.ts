@@ -8,9 +8,11 @@ import { API_ROUTES, ROUTE_IDS, type RouteId, type RouteSpec } from '@cloakroom/
 import { createTestApp, type TestApp } from '@cloakroom/server/testing';
 import { sessionHandle } from '../../src/auth/session/handle';
 import { ageAuthentication, awayFromStepEdge, enrolTotp, totpCode } from '../helpers/two-factor';
+import { SoftAuthenticator } from '../helpers/soft-authenticator';
 import { signIn } from './helpers';
 
 const TEN_MINUTES = 600_000;
+const ORIGIN = 'http://localhost:3000';
 
 describe('V7.5 step-up', () => {
   let kit: TestApp;
@@ -121,7 +123,9 @@ describe('V7.5 step-up', () => {
 describe('REQUIRE_2FA_FOR_ROLES', () => {
   let kit: TestApp;
   beforeAll(async () => {
-    kit = await createTestApp({ env: { REQUIRE_2FA_FOR_ROLES: 'admin', DATA_ENCRYPTION_KEY: 'a-test-data-encryption-key-of-32-or-more-characters' } });
+    kit = await createTestApp({
+      env: { REQUIRE_2FA_FOR_ROLES: 'admin', DATA_ENCRYPTION_KEY: 'a-test-data-encryption-key-of-32-or-more-characters', APP_ORIGIN: ORIGIN },
+    });
   });
   afterAll(() => kit.close());
 
@@ -129,7 +133,7 @@ describe('REQUIRE_2FA_FOR_ROLES', () => {
     const admin = await kit.createUser({ role: 'admin' });
     const { agent } = await signIn(kit, admin);
     await agent.get('/api/me').expect(200);
-    expect((await agent.get('/api/auth/2fa').expect(200)).body.required).toBe(true);
+    expect((await agent.get('/api/auth/2fa').expect(200)).body).toMatchObject({ required: true, setupRequired: true });
     const refused = await agent.get('/api/admin/users').expect(403);
     expect(refused.body.error.code).toBe('second_factor_setup_required');
     await agent.get('/api/auth/sessions').expect(403);
@@ -143,6 +147,36 @@ describe('REQUIRE_2FA_FOR_ROLES', () => {
 
     const user = await signIn(kit, await kit.createUser());
     await user.agent.get('/api/auth/sessions').expect(200);
+  });
+
+  test('a session begun with a passkey meets the policy without the app; a password session of the same admin does not, and re-authenticating by password changes neither', async () => {
+    const admin = await kit.createUser({ role: 'admin' });
+    const { agent } = await signIn(kit, admin);
+    await agent.get('/api/admin/users').expect(403);
+    // Adding a passkey is one way to meet the policy, so it is open before a second factor.
+    const key = new SoftAuthenticator(ORIGIN);
+    const options = await agent.post('/api/auth/passkeys/register/options').expect(200);
+    await agent
+      .post('/api/auth/passkeys')
+      .send({ response: key.create(options.body) })
+      .expect(201);
+    await agent.get('/api/auth/passkeys').expect(200);
+    // This session began with the password alone: still held back.
+    await agent.get('/api/admin/users').expect(403);
+    expect((await agent.get('/api/auth/2fa').expect(200)).body).toMatchObject({ totp: false, required: true, setupRequired: true });
+
+    const viaPasskey = kit.agent();
+    const login = await viaPasskey.post('/api/auth/passkeys/login/options').expect(200);
+    await viaPasskey
+      .post('/api/auth/passkeys/login')
+      .send({ response: key.get(login.body) })
+      .expect(200);
+    await viaPasskey.get('/api/admin/users').expect(200);
+    expect((await viaPasskey.get('/api/auth/2fa').expect(200)).body).toMatchObject({ totp: false, required: true, setupRequired: false });
+    await viaPasskey.post('/api/auth/reauth').send({ password: admin.password }).expect(200);
+    await viaPasskey.get('/api/admin/users').expect(200);
+    await agent.post('/api/auth/reauth').send({ password: admin.password }).expect(200);
+    await agent.get('/api/admin/users').expect(403);
   });
 
   test("an admin can reset another user's second factor (who then signs in with the password alone); the user's trail says so", async () => {

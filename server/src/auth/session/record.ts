@@ -17,6 +17,9 @@ export interface SessionMeta extends ClientContext {
    *  by password. */
   authTime?: number;
   authMethods?: AuthMethod[];
+  /** How the session began (a re-authentication changes `authMethods`, never this). Absent
+   *  in sessions written before it existed: they count as begun by password. */
+  signInMethods?: AuthMethod[];
 }
 
 /** A session half-way through a two-step sign-in: the password was right, the second
@@ -80,6 +83,7 @@ export function signedInRecord(
   client: ClientContext,
   now: number,
   authMethods: AuthMethod[] = ['password'],
+  signInMethods: AuthMethod[] = authMethods,
 ): Required<Pick<StoredSession, 'passport' | 'meta'>> {
   return {
     passport: { user: user.id },
@@ -91,6 +95,7 @@ export function signedInRecord(
       credentialVersion: user.credentialVersion,
       authTime: now,
       authMethods,
+      signInMethods,
     },
   };
 }
@@ -99,6 +104,9 @@ export function signedInRecord(
 export function authenticatedAt(meta: SessionMeta): { authTime: number; authMethods: AuthMethod[] } {
   return { authTime: meta.authTime ?? meta.createdAt, authMethods: meta.authMethods ?? ['password'] };
 }
+
+/** How the session began: with a passkey it began with two factors in one. */
+export const signInMethodsOf = (meta: SessionMeta): AuthMethod[] => meta.signInMethods ?? ['password'];
 
 /** True while the session still rests on the user's current credential. */
 export function credentialStillValid(meta: SessionMeta, user: { credentialVersion: number; passwordChangedAt: number }): boolean {
@@ -119,7 +127,8 @@ function isMeta(value: unknown): value is SessionMeta {
     Number.isFinite(m.lastSeenAt) &&
     (m.credentialVersion === undefined || Number.isInteger(m.credentialVersion)) &&
     (m.authTime === undefined || Number.isFinite(m.authTime)) &&
-    (m.authMethods === undefined || Array.isArray(m.authMethods))
+    (m.authMethods === undefined || Array.isArray(m.authMethods)) &&
+    (m.signInMethods === undefined || Array.isArray(m.signInMethods))
   );
 }
 

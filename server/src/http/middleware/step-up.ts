@@ -1,14 +1,15 @@
 import type { RequestHandler } from 'express';
 import type { UserState } from '../../auth/user-state';
-import { authenticatedAt } from '../../auth/session/record';
+import type { AuthMethod } from '@cloakroom/shared';
+import { authenticatedAt, signInMethodsOf } from '../../auth/session/record';
 import { ApiError } from '../errors';
 
 /** What the step-up checks of the route table need (config REAUTH_WINDOW and
  *  REQUIRE_2FA_FOR_ROLES, and the second-factor service). */
 export interface StepUpPolicy {
   reauthWindowMs: number;
-  /** True when the user's role needs a second factor and they have none yet. */
-  mustSetUpSecondFactor(user: UserState): Promise<boolean>;
+  /** True when the session may only set up a second factor (REQUIRE_2FA_FOR_ROLES). */
+  mustSetUpSecondFactor(user: UserState, signInMethods: readonly AuthMethod[]): Promise<boolean>;
 }
 
 /** A sensitive route (`recentAuth` in the table): the session's user proved who they are
@@ -22,14 +23,15 @@ export function requireRecentAuth(policy: StepUpPolicy): RequestHandler {
   };
 }
 
-/** REQUIRE_2FA_FOR_ROLES: a user whose role needs a second factor and who has none may
- *  only set one up (routes marked `beforeSecondFactor`); everything else answers 403. */
+/** REQUIRE_2FA_FOR_ROLES: a session of a user whose role needs a second factor, who has
+ *  none and did not sign in with a passkey, may only set one up (routes marked
+ *  `beforeSecondFactor`); everything else answers 403. */
 export function requireSecondFactorSetup(policy: StepUpPolicy): RequestHandler {
   return (req, _res, next) => {
-    const user = req.auth?.user;
-    if (!user) return next();
+    const auth = req.auth;
+    if (!auth) return next();
     policy
-      .mustSetUpSecondFactor(user)
+      .mustSetUpSecondFactor(auth.user, signInMethodsOf(auth.meta))
       .then(
         (must) =>
           next(must ? new ApiError('second_factor_setup_required', 'Your account needs a second factor: set up an authenticator app first') : undefined),

@@ -2,7 +2,7 @@ import type { PasswordChangeResponse } from '@cloakroom/shared';
 import type { RequestHandler } from 'express';
 import type { PasswordChange } from '../../accounts/password-change';
 import { toPublicUser } from '../../accounts/public-user';
-import { authenticatedAt } from '../../auth/session/record';
+import { authenticatedAt, signInMethodsOf } from '../../auth/session/record';
 import { signInClient } from '../client-context';
 import { ApiError, tooManyAttempts } from '../errors';
 import type { SessionHttp } from '../middleware/session';
@@ -27,7 +27,7 @@ export function passwordHandlers(deps: { session: SessionHttp; change: PasswordC
         if (!result.ok && result.reason === 'throttled') throw tooManyAttempts(result.retryAfterMs);
         if (!result.ok) throw weakPassword(result.problems, 'newPassword');
         // The new session carries on the old one's proof (the current password was just checked too).
-        await session.start(req, res, result.user, client, authenticatedAt(auth.meta).authMethods);
+        await session.start(req, res, result.user, client, authenticatedAt(auth.meta).authMethods, signInMethodsOf(auth.meta));
         const response: PasswordChangeResponse = { user: toPublicUser(result.user), revoked: result.revoked };
         res.json(response);
       },

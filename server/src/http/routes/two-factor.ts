@@ -19,6 +19,7 @@ import { ApiError, notFound, tooManyAttempts, unauthenticated } from '../errors'
 import type { SessionHttp } from '../middleware/session';
 import type { PasskeyProof } from '../passkey-proof';
 import { invalidPasskey } from './passkeys';
+import { signInMethodsOf } from '../../auth/session/record';
 import { routeHandlers } from './mount';
 
 export interface TwoFactorRouteDeps {
@@ -96,7 +97,7 @@ export function twoFactorHandlers(deps: TwoFactorRouteDeps) {
 
     twoFactorStatus: {
       async handle({ auth }, _req, res) {
-        const answer: TwoFactorStatus = await secondFactor.status(auth.user);
+        const answer: TwoFactorStatus = await secondFactor.status(auth.user, signInMethodsOf(auth.meta));
         res.json(answer);
       },
     },

@@ -20,6 +20,7 @@ export const passkeyRoutes = {
     path: '/api/auth/passkeys/register/options',
     access: 'session',
     changesState: true,
+    beforeSecondFactor: true,
     recentAuth: true,
     tag: 'Account',
     summary: 'Start adding a passkey',
@@ -79,6 +80,7 @@ export const passkeyRoutes = {
     path: '/api/auth/passkeys',
     access: 'session',
     changesState: false,
+    beforeSecondFactor: true,
     tag: 'Account',
     summary: "The caller's passkeys",
     description: 'Oldest first.',
@@ -90,6 +92,7 @@ export const passkeyRoutes = {
     path: '/api/auth/passkeys',
     access: 'session',
     changesState: true,
+    beforeSecondFactor: true,
     tag: 'Account',
     summary: 'Add a passkey',
     description:
