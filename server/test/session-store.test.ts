@@ -52,6 +52,8 @@ describe('what Redis holds', () => {
       // When and how the user proved who they are (step-up, issue 12).
       authTime: expect.any(Number),
       authMethods: ['password'],
+      // How it began, which re-authentication leaves alone (REQUIRE_2FA_FOR_ROLES reads it).
+      signInMethods: ['password'],
       createdAt: expect.any(Number),
       lastSeenAt: expect.any(Number),
       ip: expect.any(String),
