@@ -3,7 +3,8 @@
  * platform authenticator (a CDP session from playwright-core: WebAuthn.enable and
  * addVirtualAuthenticator, CTAP2, resident keys, user verification): add a passkey on the
  * security page, sign out, sign in with the passkey alone, remove it, and see it refused;
- * and a passkey answering the second step after a password, in place of the app's code.
+ * and a passkey answering the second step after a password, in place of the app's code;
+ * and an administrator who must sign in with two factors meeting that with a passkey.
  * The stack runs at http://localhost:PORT: browsers refuse an IP address as a WebAuthn RP ID.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -16,7 +17,8 @@ let stack: Stack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-beforeAll(async () => ({ stack, browser } = await startSuite({ host: 'localhost' })));
+// Administrators must sign in with two factors here (the last test): other users are not affected.
+beforeAll(async () => ({ stack, browser } = await startSuite({ host: 'localhost', apiEnv: { REQUIRE_2FA_FOR_ROLES: 'admin' } })));
 afterAll(() => stopSuite(stack, browser));
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
@@ -108,4 +110,29 @@ test('with an authenticator app and a passkey, the second step after the passwor
   await page.getByRole('button', { name: 'Use a passkey instead' }).click();
   await page.waitForURL((url) => url.pathname === '/security');
   await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain(email);
+});
+
+test('an administrator who must sign in with two factors: held to setup after the password, free after a passkey sign-in', async () => {
+  const email = uniqueEmail('passkey-admin');
+  await stack.createUser(email, PASSWORD, 'admin');
+  const { page } = await browserWithAuthenticator();
+  await page.goto(`${stack.origin}/login?next=%2Fadmin`);
+  await signInThroughForm(page, email, PASSWORD);
+  // The password alone: sent to set up a second factor, whatever `next` said.
+  await page.waitForURL((url) => url.pathname === '/security');
+  await page.getByText('set up an authenticator app to continue using Cloakroom (or sign in with a passkey)').waitFor();
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByText('Passkey added. You can now sign in with it.').waitFor();
+
+  await signOut(page);
+  await page.goto(`${stack.origin}/login?next=%2Fadmin`);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.waitForURL((url) => url.pathname === '/admin');
+  await page.getByTestId('users').waitFor();
+  await page.goto(`${stack.origin}/security`);
+  // Every panel loaded (each read an API route that would have answered 403 before)...
+  for (const id of ['sessions', 'events', 'passkeys']) await page.getByTestId(id).waitFor();
+  await page.getByRole('button', { name: 'Set up authenticator app' }).waitFor();
+  // ...and neither the notice nor any panel's 403 (they all say "Your account needs a second factor").
+  await expect(page.getByText('Your account needs a second factor').count()).resolves.toBe(0);
 });
