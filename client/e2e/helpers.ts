@@ -54,3 +54,15 @@ export async function awayFromStepEdge(): Promise<void> {
   const left = 30_000 - (Date.now() % 30_000);
   if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
 }
+
+/** Turns on an authenticator app on the security page the browser is on; returns its
+ *  secret. The confirming code is the previous step's, so this step's stays unused. */
+export async function turnOnAuthenticator(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!;
+  await awayFromStepEdge();
+  await page.getByLabel('Code from the app').fill(await code(secret, -1));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  return secret;
+}

@@ -9,7 +9,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newContext } from './browser';
-import { awayFromStepEdge, code, PASSWORD, signInThroughForm, uniqueEmail, visibleText, where } from './helpers';
+import { PASSWORD, signInThroughForm, turnOnAuthenticator, uniqueEmail, visibleText, where } from './helpers';
 import type { Stack } from './stack';
 import { startSuite, stopSuite } from './suite';
 
@@ -94,12 +94,7 @@ test('with an authenticator app and a passkey, the second step after the passwor
   await signInThroughForm(page, email, PASSWORD);
   await page.waitForURL((url) => url.pathname === '/security');
 
-  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!;
-  await awayFromStepEdge();
-  await page.getByLabel('Code from the app').fill(await code(secret, -1));
-  await page.getByRole('button', { name: 'Turn on' }).click();
-  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await turnOnAuthenticator(page);
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await page.getByText('Passkey added. You can now sign in with it.').waitFor();
 

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { newContext } from './browser';
-import { awayFromStepEdge, code, register, signInThroughForm, uniqueEmail, PASSWORD } from './helpers';
+import { awayFromStepEdge, code, register, signInThroughForm, turnOnAuthenticator, uniqueEmail, PASSWORD } from './helpers';
 import type { Stack } from './stack';
 import { startSuite, stopSuite } from './suite';
 
@@ -93,12 +93,7 @@ test('a page request during the second step (a late prefetch of /register, anoth
   const email = uniqueEmail('totp-prefetch');
   await register(page, stack.origin, email);
   await page.goto(`${stack.origin}/security`);
-  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!;
-  await awayFromStepEdge();
-  await page.getByLabel('Code from the app').fill(await code(secret, -1));
-  await page.getByRole('button', { name: 'Turn on' }).click();
-  await page.getByRole('button', { name: 'I have saved them' }).click();
+  const secret = await turnOnAuthenticator(page);
 
   await signOut();
   await signInThroughForm(page, email, PASSWORD);

@@ -59,8 +59,7 @@ export function secondFactor(deps: SecondFactorDeps) {
    *  may then answer it instead of a code, but does not turn it on by itself: an account
    *  with passkeys alone would otherwise have no recovery codes to fall back on. */
   async function methods(userId: string): Promise<SecondFactorMethod[]> {
-    const row = await repo.findTotp(userId);
-    if (row?.confirmedAt == null) return [];
+    if (!(await hasTotp(userId))) return [];
     return (await hasPasskey(userId)) ? ['totp', 'recovery_code', 'passkey'] : ['totp', 'recovery_code'];
   }
 
@@ -68,6 +67,11 @@ export function secondFactor(deps: SecondFactorDeps) {
   async function hasTotp(userId: string): Promise<boolean> {
     return (await repo.findTotp(userId))?.confirmedAt != null;
   }
+
+  /** The REQUIRE_2FA_FOR_ROLES rule, in one place for the request check and the status:
+   *  a passkey sign-in is two factors in one, so it meets the rule without the app. */
+  const heldToSetup = (role: Role, hasApp: boolean, signInMethods: readonly AuthMethod[]) =>
+    requiredForRoles.includes(role) && !hasApp && !signInMethods.includes('passkey');
 
   return {
     methods,
@@ -79,18 +83,16 @@ export function secondFactor(deps: SecondFactorDeps) {
      *  password sign-in of the same user does not). Read from the user's auth state (their
      *  Redis record) and the session: no SQL on any request. */
     mustSetUp(user: Pick<UserState, 'role' | 'secondFactorAt'>, signInMethods: readonly AuthMethod[]): Promise<boolean> {
-      return Promise.resolve(requiredForRoles.includes(user.role) && user.secondFactorAt === null && !signInMethods.includes('passkey'));
+      return Promise.resolve(heldToSetup(user.role, user.secondFactorAt !== null, signInMethods));
     },
 
     async status(user: Pick<UserRow, 'id' | 'role'>, signInMethods: readonly AuthMethod[]): Promise<TwoFactorStatus> {
-      const row = await repo.findTotp(user.id);
-      const totp = row?.confirmedAt != null;
-      const required = requiredForRoles.includes(user.role);
+      const totp = await hasTotp(user.id);
       return {
         totp,
         recoveryCodesLeft: totp ? await repo.unusedRecoveryCodes(user.id) : 0,
-        required,
-        setupRequired: required && !totp && !signInMethods.includes('passkey'),
+        required: requiredForRoles.includes(user.role),
+        setupRequired: heldToSetup(user.role, totp, signInMethods),
       };
     },
 
